@@ -1,0 +1,240 @@
+package sampling
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"unicode/utf8"
+)
+
+// Cursor marks the place right after a batch: enough to resume the same
+// schedule at the next batch on any replica, after a cancel, a dropped
+// connection or a restart.
+type Cursor struct {
+	// SnapshotID is the id of the snapshot the schedule was drawn from.
+	SnapshotID string
+	Seed       uint64
+	Epoch      uint64
+	// Mix is the normalized mix.
+	Mix          Mix
+	BatchSize    int
+	Rank         int
+	World        int
+	ClassBalance bool
+	// NextBatch is this rank's next batch; BatchesPerEpoch() means the epoch is done.
+	NextBatch uint64
+}
+
+// Cursor encoding limits.
+const (
+	cursorVersion   = 1
+	maxCursorText   = 512
+	maxSnapshotID   = 256
+	cursorSumLen    = 8
+	flagClassBal    = 1
+	flagHexSnapshot = 2
+	knownFlags      = flagClassBal | flagHexSnapshot
+)
+
+// cursorDomain separates the cursor checksum from any other use of sha256.
+var cursorDomain = []byte("starlight.dataserver.sampling.cursor")
+
+// Params returns the schedule parameters the cursor was made with, at its epoch.
+func (c Cursor) Params() Params {
+	return Params{
+		Seed: c.Seed, Epoch: c.Epoch, Mix: c.Mix, BatchSize: c.BatchSize,
+		Rank: c.Rank, World: c.World, ClassBalance: c.ClassBalance,
+	}
+}
+
+// Rollover returns the cursor moved to the start of the next epoch when it
+// stands at the end of its own (NextBatch >= batchesPerEpoch), else c.
+func (c Cursor) Rollover(batchesPerEpoch int) Cursor {
+	if batchesPerEpoch >= 0 && c.NextBatch >= uint64(batchesPerEpoch) {
+		c.Epoch++
+		c.NextBatch = 0
+	}
+	return c
+}
+
+// Check reports whether the cursor may resume a request for p over the
+// snapshot snapshotID: ErrSnapshotMismatch when the snapshots differ,
+// ErrCursorMismatch naming the first parameter that differs. The epoch is not
+// compared: a cursor may have rolled past the request's epoch, and the
+// cursor's epoch and NextBatch are where to resume.
+func (c Cursor) Check(snapshotID string, p Params) error {
+	if c.SnapshotID != snapshotID {
+		return fmt.Errorf("%w: cursor snapshot %q, serving snapshot %q", ErrSnapshotMismatch, c.SnapshotID, snapshotID)
+	}
+	q := p.Normalized()
+	m := c.Mix.Normalize()
+	switch {
+	case c.Seed != q.Seed:
+		return fmt.Errorf("%w: cursor seed %d, request seed %d", ErrCursorMismatch, c.Seed, q.Seed)
+	case m != q.Mix:
+		return fmt.Errorf("%w: cursor mix %s, request mix %s", ErrCursorMismatch, m, q.Mix)
+	case c.BatchSize != q.BatchSize:
+		return fmt.Errorf("%w: cursor batch size %d, request batch size %d", ErrCursorMismatch, c.BatchSize, q.BatchSize)
+	case c.World != q.World:
+		return fmt.Errorf("%w: cursor world size %d, request world size %d", ErrCursorMismatch, c.World, q.World)
+	case c.Rank != q.Rank:
+		return fmt.Errorf("%w: cursor rank %d, request rank %d", ErrCursorMismatch, c.Rank, q.Rank)
+	case c.ClassBalance != q.ClassBalance:
+		return fmt.Errorf("%w: cursor class balance %t, request class balance %t", ErrCursorMismatch, c.ClassBalance, q.ClassBalance)
+	}
+	return nil
+}
+
+// Encode returns the cursor as a compact URL-safe string: a version byte,
+// flags, the fields as varints, the snapshot id (32 raw bytes when it is 64
+// lowercase hex digits), and a truncated sha256 checksum, in unpadded base64url.
+func (c Cursor) Encode() string {
+	buf := make([]byte, 0, 96)
+	var flags byte
+	if c.ClassBalance {
+		flags |= flagClassBal
+	}
+	rawID, isHex := hexID(c.SnapshotID)
+	if isHex {
+		flags |= flagHexSnapshot
+	}
+	buf = append(buf, cursorVersion, flags)
+	for _, v := range []uint64{c.Seed, c.Epoch, uint64(c.Mix[0]), uint64(c.Mix[1]), uint64(c.Mix[2]),
+		uint64(c.BatchSize), uint64(c.Rank), uint64(c.World), c.NextBatch} {
+		buf = binary.AppendUvarint(buf, v)
+	}
+	if isHex {
+		buf = append(buf, rawID...)
+	} else {
+		buf = binary.AppendUvarint(buf, uint64(len(c.SnapshotID)))
+		buf = append(buf, c.SnapshotID...)
+	}
+	buf = append(buf, cursorSum(buf)...)
+	return base64.RawURLEncoding.EncodeToString(buf)
+}
+
+// ParseCursor decodes a string written by Encode. Anything else (garbage,
+// truncation, an edited byte, an unknown version, out-of-range fields) is
+// refused with an error wrapping ErrBadCursor.
+func ParseCursor(s string) (Cursor, error) {
+	var c Cursor
+	if s == "" {
+		return c, fmt.Errorf("%w: empty", ErrBadCursor)
+	}
+	if len(s) > maxCursorText {
+		return c, fmt.Errorf("%w: %d characters, at most %d", ErrBadCursor, len(s), maxCursorText)
+	}
+	buf, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return c, fmt.Errorf("%w: not unpadded base64url: %v", ErrBadCursor, err)
+	}
+	if len(buf) < 2+cursorSumLen {
+		return c, fmt.Errorf("%w: %d bytes, too short", ErrBadCursor, len(buf))
+	}
+	body, sum := buf[:len(buf)-cursorSumLen], buf[len(buf)-cursorSumLen:]
+	if !bytes.Equal(sum, cursorSum(body)) {
+		return c, fmt.Errorf("%w: checksum mismatch (corrupted or edited)", ErrBadCursor)
+	}
+	if body[0] != cursorVersion {
+		return c, fmt.Errorf("%w: version %d, this server reads version %d", ErrBadCursor, body[0], cursorVersion)
+	}
+	flags := body[1]
+	if flags&^knownFlags != 0 {
+		return c, fmt.Errorf("%w: unknown flags %#x", ErrBadCursor, flags)
+	}
+	r := &reader{buf: body[2:]}
+	c.Seed = r.uvarint("seed", ^uint64(0))
+	c.Epoch = r.uvarint("epoch", ^uint64(0))
+	for i := range c.Mix {
+		c.Mix[i] = uint32(r.uvarint("mix weight", MaxMixSum))
+	}
+	c.BatchSize = int(r.uvarint("batch size", MaxBatchSize))
+	c.Rank = int(r.uvarint("rank", MaxWorld))
+	c.World = int(r.uvarint("world size", MaxWorld))
+	c.NextBatch = r.uvarint("next batch", 1<<62)
+	c.ClassBalance = flags&flagClassBal != 0
+	if flags&flagHexSnapshot != 0 {
+		c.SnapshotID = hex.EncodeToString(r.bytes("snapshot id", sha256.Size))
+	} else {
+		n := r.uvarint("snapshot id length", maxSnapshotID)
+		id := r.bytes("snapshot id", int(n))
+		if r.err == nil && !utf8.Valid(id) {
+			r.fail("snapshot id is not UTF-8")
+		}
+		c.SnapshotID = string(id)
+	}
+	if r.err == nil && len(r.buf) != 0 {
+		r.fail(fmt.Sprintf("%d bytes of trailing garbage", len(r.buf)))
+	}
+	if r.err != nil {
+		return Cursor{}, r.err
+	}
+	if err := c.Params().Validate(); err != nil {
+		return Cursor{}, fmt.Errorf("%w: %v", ErrBadCursor, err)
+	}
+	return c, nil
+}
+
+func cursorSum(b []byte) []byte {
+	h := sha256.New()
+	h.Write(cursorDomain)
+	h.Write(b)
+	return h.Sum(nil)[:cursorSumLen]
+}
+
+// hexID returns the raw bytes of a snapshot id written as 64 lowercase hex digits.
+func hexID(id string) ([]byte, bool) {
+	if len(id) != 2*sha256.Size {
+		return nil, false
+	}
+	raw, err := hex.DecodeString(id)
+	if err != nil || hex.EncodeToString(raw) != id {
+		return nil, false
+	}
+	return raw, true
+}
+
+// reader decodes the cursor body, keeping the first error.
+type reader struct {
+	buf []byte
+	err error
+}
+
+func (r *reader) fail(msg string) {
+	if r.err == nil {
+		r.err = fmt.Errorf("%w: %s", ErrBadCursor, msg)
+	}
+}
+
+func (r *reader) uvarint(what string, limit uint64) uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.buf)
+	if n <= 0 {
+		r.fail(what + " truncated or overflowing")
+		return 0
+	}
+	r.buf = r.buf[n:]
+	if v > limit {
+		r.fail(fmt.Sprintf("%s %d above %d", what, v, limit))
+		return 0
+	}
+	return v
+}
+
+func (r *reader) bytes(what string, n int) []byte {
+	if r.err != nil {
+		return nil
+	}
+	if n > len(r.buf) {
+		r.fail(fmt.Sprintf("%s truncated: %d bytes, want %d", what, len(r.buf), n))
+		return nil
+	}
+	b := r.buf[:n]
+	r.buf = r.buf[n:]
+	return b
+}

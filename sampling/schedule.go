@@ -1,0 +1,168 @@
+package sampling
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/starlight/dataserver/index"
+)
+
+// Schedule is the order of one epoch for one rank: a pure function of the
+// pools, the seed, the epoch, the mix, the batch size, the rank and the world
+// size. Global position i of the epoch holds the kind the mix pattern puts
+// there; the j-th draw of kind k reads k's pool through a keyed permutation
+// of cycle j / |pool| (a fresh shuffle each time the pool is exhausted).
+// Rank r's batch b is global batch b*World + r. Any batch is computed in
+// O(batch size) time, whatever its place in the epoch. A Schedule is immutable
+// and safe for concurrent use.
+type Schedule struct {
+	pools   *Pools
+	p       Params
+	pat     *pattern
+	length  uint64
+	batches uint64
+	// streams[k] draws kind k; with class balance the stego draws go through classStreams.
+	streams      [NumKinds]stream
+	classStreams []stream
+}
+
+// stream is one shuffled, cycled pool: its members and its key namespace.
+type stream struct {
+	members []int
+	id      uint64
+}
+
+// Draw is one sample of a batch.
+type Draw struct {
+	// Position is the global position in the epoch, 0..Len()-1.
+	Position uint64
+	// Index is the sample's index in Pools.Samples().
+	Index int
+	// Sample points into Pools.Samples().
+	Sample *index.Sample
+	// Kind is the kind the mix pattern asked for at this position.
+	Kind index.Kind
+	// Cycle counts how many times the sample's pool was exhausted before this draw in the epoch.
+	Cycle uint64
+}
+
+// New returns the schedule of p over pools. The parameters are checked
+// (ErrInvalidParams) and every kind with a positive weight must have samples
+// (ErrEmptyPool).
+func New(pools *Pools, p Params) (*Schedule, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	p = p.Normalized()
+	pat, err := newPattern(p.Mix)
+	if err != nil {
+		return nil, err
+	}
+	s := &Schedule{pools: pools, p: p, pat: pat}
+	// effective[k] is how many draws of kind k cover its pool once.
+	var effective [NumKinds]uint64
+	for k := range NumKinds {
+		s.streams[k] = stream{members: pools.kind[k], id: uint64(k)}
+		if p.Mix[k] == 0 {
+			continue
+		}
+		n := uint64(len(pools.kind[k]))
+		if n == 0 {
+			return nil, fmt.Errorf("%w: mix %s asks for %s samples (weight %d) but the snapshot serves none",
+				ErrEmptyPool, p.Mix, index.Kind(k), p.Mix[k])
+		}
+		effective[k] = n
+	}
+	if p.ClassBalance && p.Mix[index.KindStego] > 0 {
+		largest := 0
+		for i, members := range pools.byClass {
+			s.classStreams = append(s.classStreams, stream{members: members, id: uint64(NumKinds + 1 + pools.classes[i])})
+			largest = max(largest, len(members))
+		}
+		effective[index.KindStego] = uint64(len(pools.byClass)) * uint64(largest)
+	}
+	// The kind with the largest pool for its weight is covered once; the others are upsampled.
+	var length uint64
+	for k := range NumKinds {
+		if w := uint64(p.Mix[k]); w > 0 {
+			length = max(length, (effective[k]*pat.period+w-1)/w)
+		}
+	}
+	step := uint64(p.BatchSize) * uint64(p.World)
+	s.length = (length + step - 1) / step * step
+	s.batches = s.length / step
+	return s, nil
+}
+
+// Params returns the normalized parameters of the schedule.
+func (s *Schedule) Params() Params { return s.p }
+
+// Pools returns the pools the schedule draws from.
+func (s *Schedule) Pools() *Pools { return s.pools }
+
+// Len returns the number of global positions of the epoch (all ranks together),
+// a multiple of BatchSize*World.
+func (s *Schedule) Len() uint64 { return s.length }
+
+// BatchesPerEpoch returns the number of batches each rank gets in the epoch.
+func (s *Schedule) BatchesPerEpoch() int { return int(s.batches) }
+
+// DrawsPerEpoch returns how many draws of kind k the whole epoch (all ranks) holds.
+func (s *Schedule) DrawsPerEpoch(k index.Kind) uint64 {
+	if k < 0 || int(k) >= NumKinds {
+		return 0
+	}
+	return s.pat.countBefore(int(k), s.length)
+}
+
+// Batch returns this rank's batch b, or nil when b is outside 0..BatchesPerEpoch()-1.
+func (s *Schedule) Batch(b int) []Draw {
+	return s.AppendBatch(nil, b)
+}
+
+// AppendBatch appends this rank's batch b to dst and returns it; dst is
+// returned unchanged when b is outside 0..BatchesPerEpoch()-1.
+func (s *Schedule) AppendBatch(dst []Draw, b int) []Draw {
+	if b < 0 || uint64(b) >= s.batches {
+		return dst
+	}
+	B := uint64(s.p.BatchSize)
+	start := (uint64(b)*uint64(s.p.World) + uint64(s.p.Rank)) * B
+	dst = slices.Grow(dst, int(B))
+	for i := start; i < start+B; i++ {
+		dst = append(dst, s.At(i))
+	}
+	return dst
+}
+
+// At returns the draw at global position i of the epoch (any rank's);
+// i must be below Len().
+func (s *Schedule) At(i uint64) Draw {
+	k, j := s.pat.at(i)
+	st := &s.streams[k]
+	if k == int(index.KindStego) && len(s.classStreams) > 0 {
+		c := uint64(len(s.classStreams))
+		st = &s.classStreams[j%c]
+		j /= c
+	}
+	n := uint64(len(st.members))
+	cycle, off := j/n, j%n
+	perm := NewPermutation(n, absorb(s.p.Seed, s.p.Epoch, st.id, cycle))
+	idx := st.members[perm.At(off)]
+	return Draw{Position: i, Index: idx, Sample: &s.pools.samples[idx], Kind: index.Kind(k), Cycle: cycle}
+}
+
+// Cursor returns the cursor that resumes this schedule at batch next.
+func (s *Schedule) Cursor(snapshotID string, next int) Cursor {
+	return Cursor{
+		SnapshotID:   snapshotID,
+		Seed:         s.p.Seed,
+		Epoch:        s.p.Epoch,
+		Mix:          s.p.Mix,
+		BatchSize:    s.p.BatchSize,
+		Rank:         s.p.Rank,
+		World:        s.p.World,
+		ClassBalance: s.p.ClassBalance,
+		NextBatch:    uint64(next),
+	}
+}
