@@ -60,10 +60,10 @@ func FromImage(data []byte, img *codec.Image) *Streams {
 	paletted := img.Palette != nil
 	if paletted {
 		copy(s.Palette, img.Palette)
-		luma := make([]uint8, w*h)
+		luma := make([]uint8, w*h) // LSB of Pillow's P->L luma
 		for i := range luma {
 			p := img.RGB[3*i : 3*i+3 : 3*i+3]
-			luma[i] = uint8((uint32(p[0])*19595 + uint32(p[1])*38470 + uint32(p[2])*7471 + 0x8000) >> 16)
+			luma[i] = uint8((uint32(p[0])*19595+uint32(p[1])*38470+uint32(p[2])*7471+0x8000)>>16) & 1
 		}
 		crop.Planar(s.PaletteLSB, luma, w, h, 1)
 	}

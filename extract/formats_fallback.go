@@ -84,11 +84,3 @@ func stdDecode(f codec.Format) func([]byte, codec.Limits) (*codec.Image, error) 
 		return out, nil
 	}
 }
-
-var decoders = map[codec.Format]decoder{
-	codec.FormatPNG:  {stdConfig(codec.FormatPNG), stdDecode(codec.FormatPNG)},
-	codec.FormatJPEG: {stdConfig(codec.FormatJPEG), stdDecode(codec.FormatJPEG)},
-	codec.FormatGIF:  {stdConfig(codec.FormatGIF), stdDecode(codec.FormatGIF)},
-	codec.FormatWEBP: {stdConfig(codec.FormatWEBP), stdDecode(codec.FormatWEBP)},
-	codec.FormatBMP:  {stdConfig(codec.FormatBMP), stdDecode(codec.FormatBMP)},
-}

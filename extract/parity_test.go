@@ -122,4 +122,3 @@ func differing(dir, p, stream string, s *extract.Streams) string {
 	}
 	return fmt.Sprintf(" (%d of %d bytes differ from reference_rgb)", n, len(ref))
 }
-

@@ -40,7 +40,7 @@ type Streams struct {
 	AlphaFull []uint8
 	// Palette is the [768] palette, zero padded; zeros when not paletted.
 	Palette []uint8
-	// PaletteLSB is the [1,256,256] crop of the LSB of the image converted
+	// PaletteLSB is the [1,256,256] crop of the LSB (0/1) of the image converted
 	// to L, when paletted; zeros otherwise.
 	PaletteLSB []uint8
 	// FormatVec is the format vector: has_alpha, alpha std, is_palette,

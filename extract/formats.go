@@ -1,0 +1,17 @@
+package extract
+
+import (
+	"github.com/starlight/dataserver/codec"
+	"github.com/starlight/dataserver/codec/bmp"
+	"github.com/starlight/dataserver/codec/gif"
+	"github.com/starlight/dataserver/codec/png"
+)
+
+// decoders maps each format to its exact decoder.
+var decoders = map[codec.Format]decoder{
+	codec.FormatPNG:  {png.DecodeConfig, png.Decode},
+	codec.FormatGIF:  {gif.DecodeConfig, gif.Decode},
+	codec.FormatBMP:  {bmp.DecodeConfig, bmp.Decode},
+	codec.FormatJPEG: {stdConfig(codec.FormatJPEG), stdDecode(codec.FormatJPEG)},
+	codec.FormatWEBP: {stdConfig(codec.FormatWEBP), stdDecode(codec.FormatWEBP)},
+}
