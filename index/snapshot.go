@@ -2,8 +2,13 @@ package index
 
 import (
 	"context"
-	"errors"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
 	"time"
+
+	"github.com/starlight/dataserver/codec"
 )
 
 // Snapshot is an immutable view of a dataset tree at one moment.
@@ -17,6 +22,13 @@ type Snapshot struct {
 	Samples []Sample
 	// Problems holds the validation report, sorted by Path then Line.
 	Problems []Problem
+	// Duplicates lists the groups of paths holding the same bytes under the
+	// same label (train/val leakage when they land in different splits);
+	// the same bytes under different labels are duplicate-conflict problems.
+	Duplicates [][]string
+
+	// files remembers what each file's reading taught, for Options.Previous.
+	files map[string]*fileResult
 }
 
 // Options tune Build.
@@ -25,18 +37,138 @@ type Options struct {
 	Workers int
 	// Previous, when set, lets Build reuse what has not changed (path, size, mtime).
 	Previous *Snapshot
-	// Progress, when set, is called as files are done.
+	// Progress, when set, is called as files are done, from the goroutine
+	// that called Build.
 	Progress func(done, total int)
+	// MaxFileSize is the largest image read in bytes; 0 means extract.DefaultMaxFileSize.
+	MaxFileSize int64
+	// Limits bound the images decoded and the headers accepted; zero means
+	// codec.DefaultLimits.
+	Limits codec.Limits
 }
 
 // Changes is what differs between two snapshots.
 type Changes struct {
+	// Added, Removed and Changed are sample paths; Changed holds the paths
+	// whose content id, label or acceptance differs.
 	Added, Removed, Changed []string
-	NewProblems             []Problem
+	// NewProblems are the problems of the new snapshot absent from the old.
+	NewProblems []Problem
+}
+
+// Empty reports whether nothing changed.
+func (c Changes) Empty() bool {
+	return len(c.Added)+len(c.Removed)+len(c.Changed)+len(c.NewProblems) == 0
 }
 
 // Build scans root and returns its snapshot. Problems in the tree never make
 // it fail; only an unreadable root or a cancelled ctx do.
+//
+// Every folder of root named *_submission_* is a submission; its clean/,
+// stego/ and negatives/ folders are scanned, everything else (seeds,
+// scripts, READMEs) is ignored, as are names starting with ".". All access
+// goes through an os.Root: symbolic links out of the root, loops and links
+// to folders are reported, never followed; FIFOs and devices are never
+// opened. Each file is hashed and its header parsed (no pixel decoding)
+// on Options.Workers goroutines; negatives are decoded to run the five
+// payload extractors, and stego images of the pixel techniques to check
+// that the declared extractor recovers a payload.
+//
+// Every file taken as an image becomes a Sample; it is served (Accepted)
+// unless an error problem names it, its sidecar has an error, its manifest
+// line gives it a label other than clean, or its bytes carry another label
+// elsewhere. Files whose names are not valid UTF-8 are reported and left
+// out of Samples (their paths cannot travel as protobuf strings).
 func Build(ctx context.Context, root string, opts Options) (*Snapshot, error) {
-	return nil, errors.New("index: not implemented yet")
+	return build(ctx, root, opts)
+}
+
+// Served returns the accepted samples, sorted by Path.
+func (s *Snapshot) Served() []Sample {
+	out := make([]Sample, 0, len(s.Samples))
+	for _, x := range s.Samples {
+		if x.Accepted {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// Sample returns the sample at path p.
+func (s *Snapshot) Sample(p string) (Sample, bool) {
+	i := sort.Search(len(s.Samples), func(i int) bool { return s.Samples[i].Path >= p })
+	if i < len(s.Samples) && s.Samples[i].Path == p {
+		return s.Samples[i], true
+	}
+	return Sample{}, false
+}
+
+// Errors returns the number of error problems.
+func (s *Snapshot) Errors() int {
+	n := 0
+	for _, p := range s.Problems {
+		if p.Severity == SeverityError {
+			n++
+		}
+	}
+	return n
+}
+
+// snapshotID hashes the sorted records (content id, kind, class, bit order,
+// category, accepted) of the samples: paths, times and the root play no part.
+func snapshotID(samples []Sample) string {
+	recs := make([]string, len(samples))
+	for i, s := range samples {
+		recs[i] = record(s)
+	}
+	sort.Strings(recs)
+	h := sha256.New()
+	for _, r := range recs {
+		h.Write([]byte(r))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// record is a sample's content and label in the snapshot id.
+func record(s Sample) string {
+	return fmt.Sprintf("%s\t%s\t%d\t%s\t%s\t%t\n", s.ID, s.Kind, s.Class, s.BitOrder, s.Category, s.Accepted)
+}
+
+// Diff returns what changed from old to new, by path. A nil old counts as empty.
+func Diff(old, new *Snapshot) Changes {
+	var c Changes
+	if new == nil {
+		new = &Snapshot{}
+	}
+	if old == nil {
+		old = &Snapshot{}
+	}
+	before := make(map[string]Sample, len(old.Samples))
+	for _, s := range old.Samples {
+		before[s.Path] = s
+	}
+	for _, s := range new.Samples {
+		o, ok := before[s.Path]
+		switch {
+		case !ok:
+			c.Added = append(c.Added, s.Path)
+		case record(o) != record(s):
+			c.Changed = append(c.Changed, s.Path)
+		}
+		delete(before, s.Path)
+	}
+	for p := range before {
+		c.Removed = append(c.Removed, p)
+	}
+	sort.Strings(c.Removed)
+	had := make(map[Problem]bool, len(old.Problems))
+	for _, p := range old.Problems {
+		had[p] = true
+	}
+	for _, p := range new.Problems {
+		if !had[p] {
+			c.NewProblems = append(c.NewProblems, p)
+		}
+	}
+	return c
 }
