@@ -5,6 +5,7 @@ import (
 	"github.com/starlight/dataserver/codec/bmp"
 	"github.com/starlight/dataserver/codec/gif"
 	"github.com/starlight/dataserver/codec/png"
+	"github.com/starlight/dataserver/codec/webp"
 )
 
 // decoders maps each format to its exact decoder.
@@ -13,5 +14,5 @@ var decoders = map[codec.Format]decoder{
 	codec.FormatGIF:  {gif.DecodeConfig, gif.Decode},
 	codec.FormatBMP:  {bmp.DecodeConfig, bmp.Decode},
 	codec.FormatJPEG: {stdConfig(codec.FormatJPEG), stdDecode(codec.FormatJPEG)},
-	codec.FormatWEBP: {stdConfig(codec.FormatWEBP), stdDecode(codec.FormatWEBP)},
+	codec.FormatWEBP: {webp.DecodeConfig, webp.Decode},
 }
