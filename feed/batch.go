@@ -1,0 +1,114 @@
+package feed
+
+import (
+	"github.com/starlight/dataserver/index"
+)
+
+// Row is one sample's labels in a batch.
+type Row struct {
+	ID, Path, Submission string
+	// Label is 1 for stego, 0 otherwise.
+	Label    uint8
+	Kind     index.Kind
+	Class    int
+	BitOrder index.BitOrder
+	Category string
+	// LossWeight is the sample's loss weight.
+	LossWeight float32
+}
+
+// Tensor is one stream for a whole batch, batch dimension first, C order.
+type Tensor struct {
+	Stream Stream
+	// Name is the stream's wire name.
+	Name  string
+	DType DType
+	// Shape is the logical (unpacked) shape, batch size first.
+	Shape []int64
+	// Data holds the values; bit-packed (8 per byte, MSB first) when Packed.
+	Data   []byte
+	Packed bool
+}
+
+// Batch is one assembled batch. Call Release once its data has been sent:
+// its buffers go back to the feed and its share of the memory budget is freed.
+type Batch struct {
+	SnapshotID string
+	Epoch      uint64
+	// Index is the batch's index in the epoch on its rank.
+	Index int
+	// PerEpoch is the number of batches per epoch on every rank.
+	PerEpoch int
+	// Cursor resumes the schedule right after this batch.
+	Cursor  string
+	Rows    []Row
+	Tensors []Tensor
+	// Kinds counts the batch's samples per kind (index.Kind order).
+	Kinds [3]int
+
+	feed     *Feed
+	charged  int64
+	ownSlot  chan struct{}
+	released bool
+}
+
+// Bytes returns the tensor bytes of the batch.
+func (b *Batch) Bytes() int64 {
+	var n int64
+	for _, t := range b.Tensors {
+		n += int64(len(t.Data))
+	}
+	return n
+}
+
+// Release returns the batch's buffers and budget; the batch must not be used
+// afterwards. Calling it again does nothing.
+func (b *Batch) Release() {
+	if b == nil || b.released {
+		return
+	}
+	b.released = true
+	if b.feed != nil {
+		for i := range b.Tensors {
+			b.feed.bufs.put(b.Tensors[i].Data)
+			b.Tensors[i].Data = nil
+		}
+		b.feed.budget.release(b.charged)
+	}
+	if b.ownSlot != nil {
+		select {
+		case b.ownSlot <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Abandon frees the batch's budget and slot but leaves its buffers to the
+// garbage collector: for a batch a transport may still be reading (a send
+// that timed out). Calling it after Release, or again, does nothing.
+func (b *Batch) Abandon() {
+	if b == nil || b.released {
+		return
+	}
+	for i := range b.Tensors {
+		b.Tensors[i].Data = nil
+	}
+	b.Release()
+}
+
+func rowOf(s *index.Sample, w Weights) Row {
+	r := Row{
+		ID: s.ID, Path: s.Path, Submission: s.Submission, Kind: s.Kind, Class: s.Class,
+		BitOrder: s.BitOrder, LossWeight: w.For(s),
+	}
+	if s.Kind == index.KindStego {
+		r.Label = 1
+	} else {
+		r.Class = index.ClassNone
+		r.BitOrder = index.BitOrderNone
+	}
+	if s.Kind == index.KindNegative {
+		r.Category = s.Category
+	}
+	return r
+}

@@ -1,0 +1,123 @@
+// Package feed turns batch schedules into columnar batches: it extracts the
+// streams of each image in a worker pool sized to the cores, keeps them in a
+// byte-bounded cache keyed by content id and extractor version (in memory,
+// optionally also on disk), assembles whole-batch tensors, and prefetches a
+// bounded number of batches per stream under a global memory budget.
+package feed
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/starlight/dataserver/extract"
+)
+
+// Config sizes a Feed. Zero values take the documented defaults.
+type Config struct {
+	// Workers is the number of images extracted at once; 0 means GOMAXPROCS.
+	Workers int
+	// Prefetch is the number of batches a stream assembles ahead of its
+	// consumer; 0 means 2, negative means none.
+	Prefetch int
+	// MemoryBudget bounds the bytes of all prefetched batches (those beyond
+	// the one each stream is sending); 0 means 512 MiB.
+	MemoryBudget int64
+	// CacheBytes bounds the in-memory stream cache; 0 means 1 GiB, negative
+	// disables it.
+	CacheBytes int64
+	// CacheDir, when set, also keeps extracted streams on disk there, so a
+	// restart does not decode again.
+	CacheDir string
+	// DiskCacheBytes bounds the disk cache; 0 means 8 GiB.
+	DiskCacheBytes int64
+	// Extract bounds each extraction.
+	Extract extract.Options
+	// OnExtract, when set, is called after each extraction with its duration.
+	OnExtract func(d time.Duration, err error)
+}
+
+// Defaults applied by New.
+const (
+	DefaultPrefetch       = 2
+	DefaultMemoryBudget   = 512 << 20
+	DefaultCacheBytes     = 1 << 30
+	DefaultDiskCacheBytes = 8 << 30
+)
+
+// Feed extracts, caches and assembles; one Feed serves every stream of a
+// server. Its methods are safe for concurrent use.
+type Feed struct {
+	cfg     Config
+	mem     *memCache
+	disk    *diskCache
+	workers chan struct{}
+	budget  *budget
+	bufs    bufPool
+
+	mu       sync.Mutex
+	inflight map[string]*call
+
+	hits, misses, diskHits, extractErrors atomic.Uint64
+	lat                                   latency
+}
+
+// call is one extraction in flight that concurrent loaders of the same image wait for.
+type call struct {
+	done chan struct{}
+	s    *extract.Streams
+	err  error
+}
+
+// ErrSample reports an image that could not be read or extracted.
+var ErrSample = errors.New("feed: sample unavailable")
+
+// New returns a Feed; it opens (and cleans) the disk cache when configured.
+func New(cfg Config) (*Feed, error) {
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if cfg.Prefetch == 0 {
+		cfg.Prefetch = DefaultPrefetch
+	} else if cfg.Prefetch < 0 {
+		cfg.Prefetch = 0
+	}
+	if cfg.MemoryBudget <= 0 {
+		cfg.MemoryBudget = DefaultMemoryBudget
+	}
+	if cfg.CacheBytes == 0 {
+		cfg.CacheBytes = DefaultCacheBytes
+	} else if cfg.CacheBytes < 0 {
+		cfg.CacheBytes = 0
+	}
+	if cfg.DiskCacheBytes <= 0 {
+		cfg.DiskCacheBytes = DefaultDiskCacheBytes
+	}
+	f := &Feed{
+		cfg:      cfg,
+		mem:      newMemCache(cfg.CacheBytes),
+		workers:  make(chan struct{}, cfg.Workers),
+		budget:   newBudget(cfg.MemoryBudget),
+		inflight: map[string]*call{},
+	}
+	if cfg.CacheDir != "" {
+		d, err := openDiskCache(cfg.CacheDir, extract.Version, cfg.DiskCacheBytes)
+		if err != nil {
+			return nil, err
+		}
+		f.disk = d
+	}
+	return f, nil
+}
+
+// Config returns the configuration in force, defaults applied.
+func (f *Feed) Config() Config { return f.cfg }
+
+func cacheKey(id string) string { return extract.Version + "/" + id }
+
+func (f *Feed) String() string {
+	return fmt.Sprintf("feed(%d workers, cache %d bytes)", f.cfg.Workers, f.cfg.CacheBytes)
+}

@@ -1,0 +1,109 @@
+package feed
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/starlight/dataserver/catalog"
+	"github.com/starlight/dataserver/sampling"
+)
+
+// Spec is what a consumer asks to stream, free of any transport.
+type Spec struct {
+	// Params fix the schedule; Params.Epoch is the first epoch when there is no cursor.
+	Params sampling.Params
+	// Cursor, when set, resumes right after the batch it came from; its
+	// snapshot, epoch and position take precedence.
+	Cursor string
+	// SnapshotID pins a snapshot; empty means the current one (or the cursor's).
+	SnapshotID string
+	// EndEpoch is the epoch the stream stops before; 0 means Params.Epoch+1.
+	EndEpoch uint64
+	// MaxBatches caps the batches delivered; 0 means no cap.
+	MaxBatches int
+	Layout
+}
+
+// ErrInvalid reports a request the feed cannot serve as asked.
+var ErrInvalid = errors.New("feed: invalid request")
+
+// position is where a stream starts.
+type position struct {
+	epoch uint64
+	batch int
+}
+
+// resolve checks spec against the catalog, leases the snapshot to serve and
+// finds the first batch.
+func resolve(cat *catalog.Catalog, spec Spec) (*catalog.Lease, position, uint64, error) {
+	var pos position
+	if err := checkLayout(spec); err != nil {
+		return nil, pos, 0, err
+	}
+	end := spec.EndEpoch
+	if end == 0 {
+		end = spec.Params.Epoch + 1
+	}
+	if end <= spec.Params.Epoch {
+		return nil, pos, 0, fmt.Errorf("%w: end epoch %d is not after epoch %d", ErrInvalid, end, spec.Params.Epoch)
+	}
+	if err := spec.Params.Validate(); err != nil {
+		return nil, pos, 0, err
+	}
+	pin := spec.SnapshotID
+	var cur sampling.Cursor
+	if spec.Cursor != "" {
+		var err error
+		if cur, err = sampling.ParseCursor(spec.Cursor); err != nil {
+			return nil, pos, 0, err
+		}
+		if pin != "" && pin != cur.SnapshotID {
+			return nil, pos, 0, fmt.Errorf("%w: the cursor is of snapshot %s, the request pins %s", sampling.ErrSnapshotMismatch, cur.SnapshotID, pin)
+		}
+		pin = cur.SnapshotID
+	}
+	lease, err := cat.Acquire(pin)
+	if err != nil {
+		return nil, pos, 0, err
+	}
+	view := lease.View()
+	pos.epoch = spec.Params.Epoch
+	if spec.Cursor != "" {
+		if err := cur.Check(view.ID(), spec.Params); err != nil {
+			lease.Release()
+			return nil, pos, 0, err
+		}
+		sched, err := sampling.New(view.Pools, cur.Params())
+		if err != nil {
+			lease.Release()
+			return nil, pos, 0, err
+		}
+		if cur.NextBatch > uint64(sched.BatchesPerEpoch()) {
+			lease.Release()
+			return nil, pos, 0, fmt.Errorf("%w: cursor batch %d beyond the %d batches of the epoch", sampling.ErrBadCursor, cur.NextBatch, sched.BatchesPerEpoch())
+		}
+		cur = cur.Rollover(sched.BatchesPerEpoch())
+		pos.epoch, pos.batch = cur.Epoch, int(cur.NextBatch)
+	} else if _, err := sampling.New(view.Pools, spec.Params); err != nil {
+		lease.Release()
+		return nil, pos, 0, err
+	}
+	return lease, pos, end, nil
+}
+
+func checkLayout(spec Spec) error {
+	if spec.MaxBatches < 0 {
+		return fmt.Errorf("%w: max batches %d is negative", ErrInvalid, spec.MaxBatches)
+	}
+	seen := map[Stream]bool{}
+	for _, s := range spec.Streams {
+		if !s.Valid() {
+			return fmt.Errorf("%w: unknown stream %d", ErrInvalid, int(s))
+		}
+		if seen[s] {
+			return fmt.Errorf("%w: stream %s named twice", ErrInvalid, s.Name())
+		}
+		seen[s] = true
+	}
+	return nil
+}

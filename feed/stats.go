@@ -1,0 +1,36 @@
+package feed
+
+// Stats are the feed's figures since it was made.
+type Stats struct {
+	// CacheHits counts images found in a cache (memory or disk), CacheMisses
+	// those extracted, DiskHits the hits served by the disk cache.
+	CacheHits, CacheMisses, DiskHits uint64
+	// CacheBytes and CacheEntries describe the memory cache now.
+	CacheBytes   int64
+	CacheEntries int
+	// DiskBytes and DiskEntries describe the disk cache now (0 without one);
+	// DiskCorrupt counts entries found corrupted and removed.
+	DiskBytes   int64
+	DiskEntries int
+	DiskCorrupt uint64
+	// ExtractErrors counts images that failed to read or extract.
+	ExtractErrors uint64
+	// Extraction summarises extraction latency.
+	Extraction LatencySummary
+	// BudgetUsed is the memory budget held by prefetched batches now.
+	BudgetUsed int64
+}
+
+// Stats returns the current figures.
+func (f *Feed) Stats() Stats {
+	s := Stats{
+		CacheHits: f.hits.Load(), CacheMisses: f.misses.Load(), DiskHits: f.diskHits.Load(),
+		ExtractErrors: f.extractErrors.Load(), Extraction: f.lat.summary(), BudgetUsed: f.budget.inUse(),
+	}
+	s.CacheBytes, s.CacheEntries = f.mem.stats()
+	if f.disk != nil {
+		s.DiskBytes, s.DiskEntries = f.disk.stats()
+		s.DiskCorrupt = f.disk.corrupt.Load()
+	}
+	return s
+}

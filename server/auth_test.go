@@ -1,0 +1,178 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"strings"
+	"sync"
+
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
+	"google.golang.org/grpc/status"
+
+	pb "github.com/starlight/dataserver/proto/dataserver/v1"
+)
+
+var testTokens = []Token{
+	{Name: "trainer-a", Role: RoleTrainer, Token: "trainer-secret-0123456789"},
+	{Name: "dash", Role: RoleDashboard, Token: "dashboard-secret-0123456789"},
+	{Name: "ops", Role: RoleOperator, Token: "operator-secret-0123456789"},
+}
+
+// TestAuthMatrix calls every method with every kind of caller, over
+// plaintext and over TLS, and checks each code.
+func TestAuthMatrix(t *testing.T) {
+	callers := []struct{ name, token string }{
+		{"none", ""}, {"bad", "not-a-token-at-all-xyz"}, {"trainer", testTokens[0].Token},
+		{"dashboard", testTokens[1].Token}, {"operator", testTokens[2].Token},
+	}
+	ok, unauth, denied := codes.OK, codes.Unauthenticated, codes.PermissionDenied
+	want := map[string]map[string]codes.Code{
+		"none":      {"stream": unauth, "stats": unauth, "reindex": unauth, "health": ok, "reflection": ok},
+		"bad":       {"stream": unauth, "stats": unauth, "reindex": unauth, "health": ok, "reflection": ok},
+		"trainer":   {"stream": ok, "stats": denied, "reindex": denied, "health": ok, "reflection": ok},
+		"dashboard": {"stream": denied, "stats": ok, "reindex": denied, "health": ok, "reflection": ok},
+		"operator":  {"stream": ok, "stats": ok, "reindex": ok, "health": ok, "reflection": ok},
+	}
+	for _, mode := range []string{"plaintext", "tls"} {
+		t.Run(mode, func(t *testing.T) {
+			cfg := testConfig(t)
+			cfg.Tokens = testTokens
+			var opts []grpc.DialOption
+			if mode == "tls" {
+				var pool *x509.CertPool
+				cfg.TLSCert, cfg.TLSKey, pool = selfSigned(t)
+				opts = append(opts, grpc.WithTransportCredentials(credentials.NewTLS(&tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})))
+			}
+			var logs bytes.Buffer
+			log := zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()),
+				zapcore.AddSync(&lockedWriter{w: &logs}), zap.DebugLevel))
+			r := startLogged(t, cfg, log, false)
+			cc := dial(t, r.addr, opts...)
+			waitServing(t, cc)
+			c := pb.NewDataServiceClient(cc)
+			calls := map[string]func(ctx context.Context) error{
+				"stream": func(ctx context.Context) error {
+					_, err := pull(ctx, t, c, &pb.StreamBatchesRequest{BatchSize: 2, MaxBatches: 1,
+						Streams: []pb.StreamKind{pb.StreamKind_STREAM_KIND_FORMAT}})
+					return err
+				},
+				"stats":   func(ctx context.Context) error { _, err := c.Stats(ctx, &pb.StatsRequest{}); return err },
+				"reindex": func(ctx context.Context) error { _, err := c.Reindex(ctx, &pb.ReindexRequest{}); return err },
+				"health": func(ctx context.Context) error {
+					_, err := healthpb.NewHealthClient(cc).Check(ctx, &healthpb.HealthCheckRequest{})
+					return err
+				},
+				"reflection": func(ctx context.Context) error {
+					s, err := reflectionpb.NewServerReflectionClient(cc).ServerReflectionInfo(ctx)
+					if err != nil {
+						return err
+					}
+					if err := s.Send(&reflectionpb.ServerReflectionRequest{
+						MessageRequest: &reflectionpb.ServerReflectionRequest_ListServices{}}); err != nil {
+						return err
+					}
+					resp, err := s.Recv()
+					if err != nil {
+						return err
+					}
+					for _, svc := range resp.GetListServicesResponse().GetService() {
+						if svc.GetName() == ServiceName {
+							return nil
+						}
+					}
+					return status.Error(codes.NotFound, "reflection does not list "+ServiceName)
+				},
+			}
+			for _, who := range callers {
+				for call, fn := range calls {
+					ctx, cancel := context.WithTimeout(withToken(context.Background(), who.token), 30*time.Second)
+					err := fn(ctx)
+					cancel()
+					if got := status.Code(err); got != want[who.name][call] {
+						t.Errorf("%s calling %s: %v, want %v (%v)", who.name, call, got, want[who.name][call], err)
+					}
+				}
+			}
+			if err := r.stop(t); err != nil {
+				t.Fatal(err)
+			}
+			if logs.Len() == 0 {
+				t.Fatal("no log lines at debug level")
+			}
+			for _, who := range callers[1:] {
+				if strings.Contains(logs.String(), who.token) {
+					t.Errorf("the %s token appears in the server log", who.name)
+				}
+			}
+		})
+	}
+}
+
+// selfSigned writes a certificate for 127.0.0.1 and its key; it returns
+// their paths and a pool trusting the certificate.
+func selfSigned(t *testing.T) (certPath, keyPath string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "dataserver test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certPath, keyPath = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certPath, keyPath, pool
+}
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}

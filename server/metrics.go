@@ -1,0 +1,81 @@
+package server
+
+import (
+	"time"
+
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/starlight/dataserver/catalog"
+	"github.com/starlight/dataserver/feed"
+	"github.com/starlight/dataserver/index"
+)
+
+// metrics are the server's Prometheus collectors, in a registry of its own
+// so that several servers can live in one process (tests, demo).
+type metrics struct {
+	reg           *prometheus.Registry
+	grpc          *grpcprom.ServerMetrics
+	served        *prometheus.CounterVec
+	requestedMix  *prometheus.GaugeVec
+	activeStreams prometheus.Gauge
+	extract       prometheus.Histogram
+	indexSamples  *prometheus.GaugeVec
+}
+
+func newMetrics(f func() *feed.Feed, cat func() *catalog.Catalog) *metrics {
+	m := &metrics{reg: prometheus.NewRegistry()}
+	m.grpc = grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(
+		grpcprom.WithHistogramBuckets([]float64{0.001, 0.01, 0.1, 0.5, 1, 5, 30, 120, 600, 3600}),
+	))
+	m.served = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "dataserver_samples_served_total", Help: "Samples sent in batches, by consumer and kind.",
+	}, []string{"consumer", "kind"})
+	m.requestedMix = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "dataserver_requested_mix", Help: "Share of each kind in the consumer's last requested mix.",
+	}, []string{"consumer", "kind"})
+	m.activeStreams = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "dataserver_active_streams", Help: "StreamBatches calls running now.",
+	})
+	m.extract = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "dataserver_extract_seconds", Help: "Time to read and extract the streams of one image.",
+		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+	})
+	m.indexSamples = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "dataserver_index_samples", Help: "Samples the current snapshot serves, by kind.",
+	}, []string{"kind"})
+	hits := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "dataserver_cache_hits_total", Help: "Images found in the stream cache (memory or disk).",
+	}, func() float64 { return float64(f().Stats().CacheHits) })
+	misses := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "dataserver_cache_misses_total", Help: "Images that had to be extracted.",
+	}, func() float64 { return float64(f().Stats().CacheMisses) })
+	bytes := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "dataserver_cache_bytes", Help: "Bytes held by the in-memory stream cache.",
+	}, func() float64 { return float64(f().Stats().CacheBytes) })
+	age := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "dataserver_snapshot_age_seconds", Help: "Age of the current snapshot (0 before the first).",
+	}, func() float64 { return cat().Age().Seconds() })
+	m.reg.MustRegister(m.grpc, m.served, m.requestedMix, m.activeStreams, m.extract, m.indexSamples,
+		hits, misses, bytes, age,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// onSwap publishes the served samples per kind of a new snapshot.
+func (m *metrics) onSwap(v *catalog.View) {
+	var n [3]int
+	for _, s := range v.Served {
+		if s.Kind >= 0 && int(s.Kind) < len(n) {
+			n[s.Kind]++
+		}
+	}
+	for k, c := range n {
+		m.indexSamples.WithLabelValues(index.Kind(k).String()).Set(float64(c))
+	}
+}
+
+func (m *metrics) onExtract(d time.Duration, _ error) {
+	m.extract.Observe(d.Seconds())
+}

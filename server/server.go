@@ -1,0 +1,318 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/auth"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/selector"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.uber.org/zap"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/reflection"
+	"google.golang.org/grpc/status"
+
+	"github.com/starlight/dataserver/catalog"
+	"github.com/starlight/dataserver/feed"
+	"github.com/starlight/dataserver/index"
+	pb "github.com/starlight/dataserver/proto/dataserver/v1"
+)
+
+// ServiceName is the health service name of the data service (the empty
+// name reports the same status).
+const ServiceName = "dataserver.v1.DataService"
+
+// Server is one data server: catalog, feed and the gRPC server over them.
+type Server struct {
+	cfg       Config
+	log       *zap.Logger
+	cat       *catalog.Catalog
+	feed      *feed.Feed
+	grpc      *grpc.Server
+	health    *health.Server
+	metrics   *metrics
+	consumers feed.Consumers
+
+	streamSlots chan struct{}
+	// calls counts the DataService calls running, for the drain.
+	calls     atomic.Int64
+	draining  chan struct{}
+	drainOnce sync.Once
+	served    atomic.Bool
+}
+
+// New builds a server from cfg; nothing listens until Serve.
+func New(cfg Config, log *zap.Logger) (*Server, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	s := &Server{cfg: cfg, log: log, streamSlots: make(chan struct{}, cfg.MaxStreams), draining: make(chan struct{})}
+	s.metrics = newMetrics(func() *feed.Feed { return s.feed }, func() *catalog.Catalog { return s.cat })
+	f, err := feed.New(feed.Config{
+		Workers: cfg.Workers, Prefetch: cfg.Prefetch, MemoryBudget: cfg.MemoryBudget,
+		CacheBytes: cfg.CacheBytes, CacheDir: cfg.CacheDir, DiskCacheBytes: cfg.DiskCacheBytes,
+		Extract: cfg.Extract, OnExtract: s.metrics.onExtract,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.feed = f
+	s.cat = catalog.New(cfg.Root, catalog.Options{Build: cfg.Build, OnSwap: s.metrics.onSwap,
+		Index: index.Options{Workers: cfg.Workers, MaxFileSize: cfg.Extract.MaxFileSize, Limits: cfg.Extract.Limits}})
+
+	opts, err := s.serverOptions()
+	if err != nil {
+		return nil, err
+	}
+	s.grpc = grpc.NewServer(opts...)
+	pb.RegisterDataServiceServer(s.grpc, &service{s: s})
+	s.health = health.NewServer()
+	s.health.SetServingStatus("", healthpb.HealthCheckResponse_NOT_SERVING)
+	s.health.SetServingStatus(ServiceName, healthpb.HealthCheckResponse_NOT_SERVING)
+	healthpb.RegisterHealthServer(s.grpc, s.health)
+	reflection.Register(s.grpc)
+	s.metrics.grpc.InitializeMetrics(s.grpc)
+	return s, nil
+}
+
+// serverOptions sets limits, keepalive, TLS and the interceptor chain, in
+// the order of go-grpc-middleware's example server: metrics, logging, auth
+// (through a selector that leaves health and reflection open), recovery.
+func (s *Server) serverOptions() ([]grpc.ServerOption, error) {
+	cfg := s.cfg
+	lg := zapLogger(s.log.Named("grpc"))
+	logOpts := []logging.Option{logging.WithLogOnEvents(logging.StartCall, logging.FinishCall)}
+	recoverOpt := recovery.WithRecoveryHandler(func(p any) error {
+		s.log.Error("panic in handler", zap.Any("panic", p), zap.Stack("stack"))
+		return status.Errorf(codes.Internal, "internal error (a panic was recovered; see the server log)")
+	})
+	unary := []grpc.UnaryServerInterceptor{
+		s.metrics.grpc.UnaryServerInterceptor(),
+		logging.UnaryServerInterceptor(lg, logOpts...),
+	}
+	streams := []grpc.StreamServerInterceptor{
+		s.metrics.grpc.StreamServerInterceptor(),
+		logging.StreamServerInterceptor(lg, logOpts...),
+	}
+	if len(cfg.Tokens) > 0 {
+		a := newAuthenticator(cfg.Tokens)
+		match := selector.MatchFunc(needsAuth)
+		unary = append(unary, selector.UnaryServerInterceptor(auth.UnaryServerInterceptor(a.authFunc), match))
+		streams = append(streams, selector.StreamServerInterceptor(auth.StreamServerInterceptor(a.authFunc), match))
+	}
+	unary = append(unary, recovery.UnaryServerInterceptor(recoverOpt))
+	streams = append(streams, recovery.StreamServerInterceptor(recoverOpt))
+
+	opts := []grpc.ServerOption{
+		grpc.ChainUnaryInterceptor(unary...),
+		grpc.ChainStreamInterceptor(streams...),
+		grpc.MaxRecvMsgSize(cfg.MaxRecvBytes),
+		grpc.MaxSendMsgSize(cfg.MaxSendBytes),
+		grpc.MaxConcurrentStreams(uint32(cfg.MaxStreams + 16)),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: cfg.KeepaliveMinTime, PermitWithoutStream: true}),
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: cfg.KeepaliveTime, Timeout: cfg.KeepaliveTimeout}),
+		grpc.WriteBufferSize(1 << 20),
+		grpc.SharedWriteBuffer(true),
+	}
+	if cfg.TLSCert != "" {
+		creds, err := credentials.NewServerTLSFromFile(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("%w: TLS: %v", ErrConfig, err)
+		}
+		opts = append(opts, grpc.Creds(creds))
+	}
+	return opts, nil
+}
+
+// Catalog returns the server's catalog.
+func (s *Server) Catalog() *catalog.Catalog { return s.cat }
+
+// Feed returns the server's feed.
+func (s *Server) Feed() *feed.Feed { return s.feed }
+
+// Registry returns the server's Prometheus registry (for /metrics).
+func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }
+
+// MetricsHandler returns the HTTP handler of /metrics.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{Registry: s.metrics.reg})
+}
+
+func (s *Server) isDraining() bool {
+	select {
+	case <-s.draining:
+		return true
+	default:
+		return false
+	}
+}
+
+// Serve indexes the tree in the background (health NOT_SERVING until the
+// first snapshot is in place, SERVING after) and serves gRPC on lis until
+// ctx ends, then shuts down gracefully. It returns nil after a clean
+// shutdown, or the error that stopped it (an unreadable root, a listener
+// failure). A Server serves once.
+func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
+	if !s.served.CompareAndSwap(false, true) {
+		return errors.New("server: Serve called twice")
+	}
+	if err := s.cfg.checkExposure(lis.Addr()); err != nil {
+		lis.Close()
+		return err
+	}
+	if len(s.cfg.Tokens) > 0 && s.cfg.TLSCert == "" {
+		if tcp, ok := lis.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+			s.log.Warn("bearer tokens travel in plaintext: configure --tls-cert and --tls-key", zap.Stringer("addr", lis.Addr()))
+		}
+	}
+	errc := make(chan error, 2)
+	go func() {
+		if err := s.grpc.Serve(lis); err != nil {
+			errc <- fmt.Errorf("server: serving on %s: %w", lis.Addr(), err)
+		}
+	}()
+	go func() {
+		start := time.Now()
+		if err := s.cat.Load(ctx); err != nil {
+			if ctx.Err() == nil {
+				errc <- err
+			}
+			return
+		}
+		v := s.cat.Current()
+		s.log.Info("index ready", zap.String("snapshot", v.ID()), zap.Int("samples", len(v.Snapshot.Samples)),
+			zap.Int("served", v.Accepted), zap.Int("problems", len(v.Snapshot.Problems)), zap.Duration("took", time.Since(start)))
+		if !s.isDraining() {
+			s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+			s.health.SetServingStatus(ServiceName, healthpb.HealthCheckResponse_SERVING)
+		}
+	}()
+	s.log.Info("listening", zap.Stringer("addr", lis.Addr()), zap.String("root", s.cfg.Root),
+		zap.Bool("tls", s.cfg.TLSCert != ""), zap.Bool("auth", len(s.cfg.Tokens) > 0))
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+		s.log.Error("stopping", zap.Error(err))
+	}
+	s.shutdown()
+	return err
+}
+
+// shutdown turns health NOT_SERVING at once, ends every stream right after
+// its current batch, and drains: once no DataService call is left it stops
+// (closing health watches and reflection streams, which would otherwise
+// hold the drain), and at the latest when the grace period is over.
+func (s *Server) shutdown() {
+	s.drainOnce.Do(func() {
+		s.health.Shutdown()
+		close(s.draining)
+		s.cat.Close()
+		done := make(chan struct{})
+		go func() {
+			s.grpc.GracefulStop()
+			close(done)
+		}()
+		grace := time.NewTimer(s.cfg.GracePeriod)
+		defer grace.Stop()
+		tick := time.NewTicker(drainPoll)
+		defer tick.Stop()
+		idleSince := time.Time{}
+		for {
+			select {
+			case <-done:
+				s.log.Info("drained")
+				return
+			case <-grace.C:
+				s.log.Warn("grace period over: stopping the calls left", zap.Duration("grace", s.cfg.GracePeriod))
+				s.grpc.Stop()
+				<-done
+				return
+			case now := <-tick.C:
+				if s.calls.Load() > 0 {
+					idleSince = time.Time{}
+					continue
+				}
+				if idleSince.IsZero() {
+					idleSince = now
+				} else if now.Sub(idleSince) >= drainSettle {
+					s.log.Info("drained: closing the health and reflection streams left")
+					s.grpc.Stop()
+					<-done
+					return
+				}
+			}
+		}
+	})
+}
+
+// Drain timing: how often the drain looks at the calls running, and how
+// long none must be running (letting watchers receive NOT_SERVING) before
+// the remaining streams are closed.
+const (
+	drainPoll   = 10 * time.Millisecond
+	drainSettle = 100 * time.Millisecond
+)
+
+// track counts a DataService call until the returned function runs.
+func (s *Server) track() func() {
+	s.calls.Add(1)
+	return func() { s.calls.Add(-1) }
+}
+
+// Run listens on cfg.Addr (and serves /metrics on cfg.MetricsAddr when set)
+// and serves until ctx ends.
+func Run(ctx context.Context, cfg Config, log *zap.Logger) error {
+	cfg = cfg.withDefaults()
+	if log == nil {
+		log = zap.NewNop()
+	}
+	if err := cfg.check(); err != nil {
+		return err
+	}
+	if a, err := net.ResolveTCPAddr("tcp", cfg.Addr); err != nil {
+		return fmt.Errorf("%w: address %q: %v", ErrConfig, cfg.Addr, err)
+	} else if err := cfg.checkExposure(a); err != nil {
+		return err
+	}
+	s, err := New(cfg, log)
+	if err != nil {
+		return err
+	}
+	lis, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("server: listening on %s: %w", cfg.Addr, err)
+	}
+	if cfg.MetricsAddr != "" {
+		mlis, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			lis.Close()
+			return fmt.Errorf("server: metrics listener on %s: %w", cfg.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", s.MetricsHandler())
+		hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go hs.Serve(mlis)
+		defer hs.Close()
+		log.Info("metrics listening", zap.Stringer("addr", mlis.Addr()))
+	}
+	return s.Serve(ctx, lis)
+}
