@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/starlight/dataserver/client/clientflag"
+	pb "github.com/starlight/dataserver/proto/dataserver/v1"
+)
+
+func init() {
+	register(command{
+		name:    "reindex",
+		summary: "ask the server (every replica of an --addr list) to rescan its tree",
+		run:     runReindex,
+	})
+}
+
+func runReindex(ctx context.Context, args []string) error {
+	fl := flag.NewFlagSet("reindex", flag.ContinueOnError)
+	cf := clientflag.Register(fl)
+	asJSON := fl.Bool("json", false, "print the responses as JSON")
+	list := fl.Int("list", 20, "paths listed per change kind")
+	timeout := fl.Duration("timeout", 10*time.Minute, "give up after this long")
+	if err := fl.Parse(args); err != nil {
+		return exitCode(2)
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	// A Reindex reaches one replica; each address of a list is asked in turn.
+	for _, addr := range cf.Targets() {
+		one := *cf
+		one.Addr = addr
+		c, err := one.Dial(ctx)
+		if err != nil {
+			return err
+		}
+		resp, err := c.Reindex(ctx)
+		c.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", addr, err)
+		}
+		if *asJSON {
+			b, err := protojson.Marshal(resp)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("%s\n", b)
+			continue
+		}
+		printReindex(addr, resp, *list)
+	}
+	return nil
+}
+
+func printReindex(addr string, r *pb.ReindexResponse, list int) {
+	w := os.Stdout
+	fmt.Fprintf(w, "%s: snapshot %s -> %s in %.2fs: %d samples, %d served\n", addr, short(r.GetPreviousSnapshotId()), short(r.GetSnapshotId()),
+		r.GetDurationSeconds(), r.GetSamples(), r.GetAccepted())
+	for _, part := range []struct {
+		name  string
+		paths []string
+	}{{"added", r.GetAdded()}, {"removed", r.GetRemoved()}, {"changed", r.GetChanged()}} {
+		fmt.Fprintf(w, "  %s: %d\n", part.name, len(part.paths))
+		for i, p := range part.paths {
+			if i == list {
+				fmt.Fprintf(w, "    ... %d more\n", len(part.paths)-list)
+				break
+			}
+			fmt.Fprintf(w, "    %s\n", p)
+		}
+	}
+	fmt.Fprintf(w, "  new problems: %d\n", len(r.GetNewProblems()))
+	for i, p := range r.GetNewProblems() {
+		if i == list {
+			fmt.Fprintf(w, "    ... %d more\n", len(r.GetNewProblems())-list)
+			break
+		}
+		fmt.Fprintf(w, "    %s %s %s: %s\n", severity(p.GetSeverity()), p.GetCode(), where(p), p.GetMessage())
+	}
+}
+
+// short abbreviates a snapshot id for display.
+func short(id string) string {
+	if id == "" {
+		return "(none)"
+	}
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+func severity(s pb.Severity) string {
+	return strings.ToLower(strings.TrimPrefix(s.String(), "SEVERITY_"))
+}
+
+func where(p *pb.Problem) string {
+	if p.GetLine() > 0 {
+		return fmt.Sprintf("%s:%d", p.GetPath(), p.GetLine())
+	}
+	return p.GetPath()
+}
