@@ -1,25 +1,48 @@
 #!/usr/bin/env bash
-# The project's test command: static checks, generated-code currency, the Go
-# tests under the race detector, a short run of every fuzz target, and the
-# Python client's tests.
+# The project's test command (what .ci/run runs after installing the tools):
+# static checks, API lint/breaking and generated-code currency, deployment
+# manifests, the Go tests under the race detector (unit, corpus parity,
+# end-to-end, reliability), a short run of every fuzz target, the Python
+# client's tests, and govulncheck.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$(go env GOPATH)/bin:$PATH"
 if [ ! -f ../shared/corpus/expected.jsonl ]; then
-	echo "WARNING: ../shared/corpus is missing: corpus parity tests will SKIP" >&2
+	echo "WARNING: ../shared/corpus is missing: the corpus tests will SKIP" >&2
 fi
+start=$SECONDS
+step() { echo; echo "== $* (at $((SECONDS - start))s)"; }
 
-echo "== gofmt / go vet"
-unformatted=$(gofmt -l $(git ls-files '*.go') 2>/dev/null || true)
+step "gofmt, go vet, static build"
+unformatted=$(gofmt -l $(git ls-files '*.go' | grep -v '^deploy/tools/') 2>/dev/null || true)
 [ -z "$unformatted" ] || { echo "gofmt needed: $unformatted"; exit 1; }
 CGO_ENABLED=0 go vet ./...
-CGO_ENABLED=0 go build ./...
+CGO_ENABLED=0 go build -o /dev/null ./cmd/dataserver
 
-echo "== go test -race"
-go test -race -count=1 -timeout 15m ./...
+step "API: buf lint, buf breaking, generated Go code current"
+bash scripts/check-proto.sh
 
-echo "== fuzz (each target briefly)"
-bash scripts/fuzz.sh "${FUZZTIME:-4s}"
+if [ -f scripts/gen-python.sh ]; then
+	step "Python stubs current"
+	bash scripts/gen-python.sh
+	git diff --exit-code --stat -- client/python || { echo "client/python: generated stubs not current: run scripts/gen-python.sh" >&2; exit 1; }
+fi
 
-echo "== govulncheck"
+step "deployment: kustomize + kubeconform + Dockerfile lint"
+bash scripts/check-deploy.sh
+
+step "go test -race"
+go test -race -count=1 -timeout 20m ./...
+
+step "fuzz: every target for ${FUZZTIME:-3s}"
+bash scripts/fuzz.sh "${FUZZTIME:-3s}"
+
+if [ -d client/python/tests ]; then
+	step "Python client: pytest"
+	/usr/bin/python3 -m pytest -q client/python/tests
+fi
+
+step "govulncheck"
 govulncheck ./...
+echo
+echo "all checks passed in $((SECONDS - start))s"
