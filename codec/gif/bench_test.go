@@ -1,43 +1,15 @@
 package gif_test
 
-import (
-	"os"
-	"path/filepath"
-	"testing"
-
-	"github.com/starlight/dataserver/codec"
-	"github.com/starlight/dataserver/codec/gif"
-	"github.com/starlight/dataserver/internal/corpustest"
-)
-
-// benchFile decodes one corpus file repeatedly.
-func benchFile(b *testing.B, rel string) {
-	data, err := os.ReadFile(filepath.Join(corpustest.Datasets(b), rel))
-	if err != nil {
-		b.Skipf("corpus file missing: %v", err)
-	}
-	benchData(b, data)
-}
-
-// benchData decodes data repeatedly.
-func benchData(b *testing.B, data []byte) {
-	b.ReportAllocs()
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := gif.Decode(data, codec.DefaultLimits); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+import "testing"
 
 // BenchmarkDecodeP256 decodes a 256x256 paletted GIF.
 func BenchmarkDecodeP256(b *testing.B) {
-	benchFile(b, "alpha_submission_2025/clean/clean-0400.gif")
+	gifCodec.BenchFile(b, "alpha_submission_2025/clean/clean-0400.gif")
 }
 
 // BenchmarkDecodeL256 decodes a 256x256 GIF that opens as L.
 func BenchmarkDecodeL256(b *testing.B) {
-	benchFile(b, "alpha_submission_2025/stego/humanity_light_palette_000.gif")
+	gifCodec.BenchFile(b, "alpha_submission_2025/stego/humanity_light_palette_000.gif")
 }
 
 // BenchmarkDecodeAnimated3001 decodes a 64x64 GIF with 3001 frames: it
@@ -47,24 +19,18 @@ func BenchmarkDecodeAnimated3001(b *testing.B) {
 	for i := range frames {
 		frames[i] = pattern(64 * 64)
 	}
-	benchData(b, mkGIF(64, 64, frames...))
+	gifCodec.BenchData(b, mkGIF(64, 64, frames...))
 }
 
 // BenchmarkDecodeSingleFrame decodes the same 64x64 frame alone.
 func BenchmarkDecodeSingleFrame(b *testing.B) {
-	benchData(b, mkGIF(64, 64, pattern(64*64)))
+	gifCodec.BenchData(b, mkGIF(64, 64, pattern(64*64)))
 }
 
 // BenchmarkRefuseHuge measures refusing a header that declares an image
 // over the limits (it must cost microseconds and allocate nothing large).
 func BenchmarkRefuseHuge(b *testing.B) {
-	data := hugeHeader()
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := gif.Decode(data, codec.DefaultLimits); err == nil {
-			b.Fatal("huge header accepted")
-		}
-	}
+	gifCodec.BenchRefuse(b, hugeHeader())
 }
 
 // hugeHeader returns a GIF whose screen is 65535x65535.

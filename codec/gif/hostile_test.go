@@ -3,13 +3,11 @@ package gif_test
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
-	"runtime"
-	"strings"
 	"testing"
 
 	"github.com/starlight/dataserver/codec"
 	"github.com/starlight/dataserver/codec/gif"
+	"github.com/starlight/dataserver/internal/codectest"
 )
 
 // literalStream encodes indices (all below 1<<litWidth) as literal codes,
@@ -74,31 +72,10 @@ func pattern(n int) []byte {
 	return b
 }
 
-// allocated returns the bytes f allocates, averaged over runs.
-func allocated(runs int, f func()) uint64 {
-	var a, b runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&a)
-	for i := 0; i < runs; i++ {
-		f()
-	}
-	runtime.ReadMemStats(&b)
-	return (b.TotalAlloc - a.TotalAlloc) / uint64(runs)
-}
-
 // TestHugeScreenRefused checks that a 65535x65535 screen is refused with
 // ErrTooLarge before anything large is allocated.
 func TestHugeScreenRefused(t *testing.T) {
-	data := mkGIF(65535, 65535, pattern(16))
-	_, err := gif.Decode(data, codec.DefaultLimits)
-	if !errors.Is(err, codec.ErrTooLarge) {
-		t.Fatalf("Decode error %v, want ErrTooLarge", err)
-	}
-	allocs := testing.AllocsPerRun(100, func() { gif.Decode(data, codec.DefaultLimits) })
-	n := allocated(100, func() { gif.Decode(data, codec.DefaultLimits) })
-	if allocs > 20 || n > 4096 {
-		t.Fatalf("refusing a huge screen cost %.0f allocations, %d bytes", allocs, n)
-	}
+	gifCodec.RefusesHuge(t, hugeHeader())
 }
 
 // TestFirstFrameOnly checks that frames after the first are never parsed:
@@ -126,33 +103,16 @@ func TestFirstFrameOnly(t *testing.T) {
 			t.Fatalf("%s: first frame differs", name)
 		}
 	}
-	a, b := allocated(20, func() { gif.Decode(single, codec.DefaultLimits) }), allocated(20, func() { gif.Decode(many, codec.DefaultLimits) })
+	a, b := codectest.Allocated(20, func() { gif.Decode(single, codec.DefaultLimits) }), codectest.Allocated(20, func() { gif.Decode(many, codec.DefaultLimits) })
 	if b > a+1024 {
 		t.Fatalf("3001 frames allocated %d bytes, one frame %d", b, a)
 	}
 }
 
-// TestTruncatedNeverPanics cuts a file at every length: no panic, and a
-// cut inside the frame's data is an error.
+// TestTruncatedNeverPanics cuts a file at every length: no panic, every
+// error wraps ErrFormat, and a cut inside the frame's data is an error.
 func TestTruncatedNeverPanics(t *testing.T) {
 	data := mkGIF(19, 13, pattern(19*13))
-	if _, err := gif.Decode(data, codec.DefaultLimits); err != nil {
-		t.Fatalf("full file: %v", err)
-	}
 	dataEnd := len(data) - 3 // the last data bytes, block terminator, trailer
-	for n := 0; n < len(data); n++ {
-		_, err := gif.Decode(data[:n], codec.DefaultLimits)
-		if err != nil && strings.Contains(err.Error(), "internal decoder failure") {
-			t.Fatalf("cut at %d: %v", n, err)
-		}
-		if n < dataEnd && err == nil {
-			t.Fatalf("cut at %d (data ends at %d) decoded without error", n, dataEnd)
-		}
-		if err != nil && !errors.Is(err, codec.ErrFormat) {
-			t.Fatalf("cut at %d: error %v does not wrap ErrFormat", n, err)
-		}
-		if _, err := gif.DecodeConfig(data[:n]); err != nil && strings.Contains(err.Error(), "internal") {
-			t.Fatalf("DecodeConfig cut at %d: %v", n, err)
-		}
-	}
+	gifCodec.Truncations(t, data, func(n int) bool { return n < dataEnd })
 }

@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
-	"errors"
 	"hash/crc32"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/starlight/dataserver/codec"
 	"github.com/starlight/dataserver/codec/png"
+	"github.com/starlight/dataserver/internal/codectest"
 )
 
 // mkChunk builds one chunk with a correct CRC.
@@ -42,35 +41,15 @@ func deflate(b []byte) []byte {
 	return buf.Bytes()
 }
 
-// allocated returns the bytes f allocates, averaged over runs.
-func allocated(runs int, f func()) uint64 {
-	var a, b runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&a)
-	for i := 0; i < runs; i++ {
-		f()
-	}
-	runtime.ReadMemStats(&b)
-	return (b.TotalAlloc - a.TotalAlloc) / uint64(runs)
-}
-
 // TestHugeHeaderRefused checks that an IHDR declaring 100000x100000 is
 // refused with ErrTooLarge before anything large is allocated.
 func TestHugeHeaderRefused(t *testing.T) {
-	data := mkPNG(100000, 100000, 8, 2, deflate(make([]byte, 64)))
-	_, err := png.Decode(data, codec.DefaultLimits)
-	if !errors.Is(err, codec.ErrTooLarge) {
-		t.Fatalf("Decode error %v, want ErrTooLarge", err)
-	}
+	data := hugeHeader()
 	cfg, err := png.DecodeConfig(data)
 	if err != nil || cfg.Width != 100000 || cfg.Height != 100000 {
 		t.Fatalf("DecodeConfig = %+v, %v", cfg, err)
 	}
-	allocs := testing.AllocsPerRun(100, func() { png.Decode(data, codec.DefaultLimits) })
-	bytesPerRun := allocated(100, func() { png.Decode(data, codec.DefaultLimits) })
-	if allocs > 20 || bytesPerRun > 4096 {
-		t.Fatalf("refusing a huge header cost %.0f allocations, %d bytes", allocs, bytesPerRun)
-	}
+	pngCodec.RefusesHuge(t, data)
 }
 
 // TestZlibBombBounded feeds a small image whose IDAT inflates to 16 MiB:
@@ -86,13 +65,14 @@ func TestZlibBombBounded(t *testing.T) {
 	if img.Width != w || img.Height != h {
 		t.Fatalf("size %dx%d", img.Width, img.Height)
 	}
-	if n := allocated(5, func() { png.Decode(data, codec.DefaultLimits) }); n > 256<<10 {
+	if n := codectest.Allocated(5, func() { png.Decode(data, codec.DefaultLimits) }); n > 256<<10 {
 		t.Fatalf("decoding a zlib bomb allocated %d bytes", n)
 	}
 }
 
-// TestTruncatedNeverPanics cuts a real file at every length: no panic, and
-// every cut inside the image data is an error.
+// TestTruncatedNeverPanics cuts a 17x17 RGBA file at every length: no
+// panic, every error wraps ErrFormat, and every cut inside the image data
+// is an error.
 func TestTruncatedNeverPanics(t *testing.T) {
 	rows := make([]byte, 0, 17*(1+17*4))
 	for y := 0; y < 17; y++ {
@@ -102,28 +82,10 @@ func TestTruncatedNeverPanics(t *testing.T) {
 		}
 	}
 	z := deflate(rows)
-	data := mkPNG(17, 17, 8, 6, z)
-	if _, err := png.Decode(data, codec.DefaultLimits); err != nil {
-		t.Fatalf("full file: %v", err)
-	}
 	// The last rows need the second half of the zlib stream at least (its
 	// final bytes may be only the end of block and the checksum).
 	idatEnd := 8 + 25 + 8 + len(z)/2
-	for n := 0; n < len(data); n++ {
-		_, err := png.Decode(data[:n], codec.DefaultLimits)
-		if err != nil && strings.Contains(err.Error(), "internal decoder failure") {
-			t.Fatalf("cut at %d: %v", n, err)
-		}
-		if n < idatEnd && err == nil {
-			t.Fatalf("cut at %d (before offset %d, inside the image data) decoded without error", n, idatEnd)
-		}
-		if err != nil && !errors.Is(err, codec.ErrFormat) {
-			t.Fatalf("cut at %d: error %v does not wrap ErrFormat", n, err)
-		}
-		if _, err := png.DecodeConfig(data[:n]); err != nil && strings.Contains(err.Error(), "internal") {
-			t.Fatalf("DecodeConfig cut at %d: %v", n, err)
-		}
-	}
+	pngCodec.Truncations(t, mkPNG(17, 17, 8, 6, z), func(n int) bool { return n < idatEnd })
 }
 
 // TestAncillaryInflateBudget checks that compressed chunks with an empty

@@ -1,55 +1,28 @@
 package webp_test
 
-import (
-	"os"
-	"path/filepath"
-	"testing"
+import "testing"
 
-	"github.com/starlight/dataserver/codec"
-	"github.com/starlight/dataserver/codec/webp"
-	"github.com/starlight/dataserver/internal/corpustest"
-)
-
-func benchFile(b *testing.B, rel string) {
-	data, err := os.ReadFile(filepath.Join(corpustest.Datasets(b), filepath.FromSlash(rel)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.SetBytes(int64(len(data)))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := webp.Decode(data, codec.DefaultLimits); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
+// BenchmarkDecodeLossy decodes a lossy WebP.
 func BenchmarkDecodeLossy(b *testing.B) {
-	benchFile(b, "gamma_submission_2025/clean/edge-1-webp-lossy.webp")
+	webpCodec.BenchFile(b, "gamma_submission_2025/clean/edge-1-webp-lossy.webp")
 }
 
+// BenchmarkDecodeLossyAlpha decodes a lossy WebP with an ALPH plane.
 func BenchmarkDecodeLossyAlpha(b *testing.B) {
-	benchFile(b, "gamma_submission_2025/clean/edge-1-webp-lossy-alpha.webp")
+	webpCodec.BenchFile(b, "gamma_submission_2025/clean/edge-1-webp-lossy-alpha.webp")
 }
 
+// BenchmarkDecodeLossless decodes a lossless WebP.
 func BenchmarkDecodeLossless(b *testing.B) {
-	benchFile(b, "alpha_submission_2025/clean/clean-0456.webp")
+	webpCodec.BenchFile(b, "alpha_submission_2025/clean/clean-0456.webp")
 }
 
+// BenchmarkDecodeLosslessAlpha decodes a lossless WebP with alpha.
 func BenchmarkDecodeLosslessAlpha(b *testing.B) {
-	benchFile(b, "alpha_submission_2025/stego/humanity_light_alpha_001.webp")
+	webpCodec.BenchFile(b, "alpha_submission_2025/stego/humanity_light_alpha_001.webp")
 }
 
+// BenchmarkDecodeConfig reads only the container and bitstream headers.
 func BenchmarkDecodeConfig(b *testing.B) {
-	data, err := os.ReadFile(filepath.Join(corpustest.Datasets(b), "alpha_submission_2025/stego/humanity_light_exif_002.webp"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		if _, err := webp.DecodeConfig(data); err != nil {
-			b.Fatal(err)
-		}
-	}
+	webpCodec.BenchConfig(b, "alpha_submission_2025/stego/humanity_light_exif_002.webp")
 }

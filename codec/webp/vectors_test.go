@@ -1,8 +1,6 @@
 package webp_test
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/starlight/dataserver/codec"
 	"github.com/starlight/dataserver/codec/webp"
+	"github.com/starlight/dataserver/internal/codectest"
 )
 
 // vector is one entry of a manifest written by testdata/gen_vectors.py: what
@@ -22,11 +21,6 @@ type vector struct {
 	Alpha string `json:"alpha"`
 	Error bool   `json:"error"`
 	Opts  string `json:"opts"`
-}
-
-func sha(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
 }
 
 // checkVectors decodes every file a manifest lists and compares it with
@@ -70,11 +64,11 @@ func checkVectors(t *testing.T, dir string) {
 			t.Errorf("%s: got %s %dx%d, Pillow %s %dx%d", name, img.Mode, img.Width, img.Height, v.Mode, v.Size[0], v.Size[1])
 			ok = false
 		}
-		if sha(img.RGB) != v.RGB {
+		if codectest.SHA256(img.RGB) != v.RGB {
 			t.Errorf("%s (%s): RGB differs from Pillow", name, v.Opts)
 			ok = false
 		}
-		if v.Alpha != "" && (img.Alpha == nil || sha(img.Alpha) != v.Alpha) {
+		if v.Alpha != "" && (img.Alpha == nil || codectest.SHA256(img.Alpha) != v.Alpha) {
 			t.Errorf("%s (%s): alpha differs from Pillow", name, v.Opts)
 			ok = false
 		}

@@ -1,17 +1,16 @@
-// Package corpustest finds the shared reference corpus for tests and reads
-// its expected digests.
+// Package corpustest finds the shared reference corpus for tests, reads its
+// expected digests and reference RGB decodings, lists its files by format
+// (chosen by magic bytes) and computes the stream digests SPEC.md derives
+// from a decoded image's pixels.
 package corpustest
 
 import (
 	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/starlight/dataserver/extract/crop"
 )
 
 // Entry is one line of expected.jsonl.
@@ -44,20 +43,30 @@ func (e Entry) Vector(stream string) []float64 {
 // or skips the test loudly when it is absent.
 func Dir(tb testing.TB) string {
 	tb.Helper()
-	wd, err := os.Getwd()
+	mod, err := moduleRoot()
 	if err != nil {
 		tb.Fatal(err)
 	}
+	dir := filepath.Join(mod, "..", "shared", "corpus")
+	if _, err := os.Stat(filepath.Join(dir, "expected.jsonl")); err != nil {
+		tb.Skipf("CORPUS NOT FOUND at %s: skipping corpus test (%v)", dir, err)
+	}
+	return dir
+}
+
+// moduleRoot returns the nearest directory at or above the working
+// directory that holds go.mod.
+func moduleRoot() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
 	for d := wd; ; d = filepath.Dir(d) {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			dir := filepath.Join(d, "..", "shared", "corpus")
-			if _, err := os.Stat(filepath.Join(dir, "expected.jsonl")); err != nil {
-				tb.Skipf("CORPUS NOT FOUND at %s: skipping corpus test (%v)", dir, err)
-			}
-			return dir
+			return d, nil
 		}
 		if filepath.Dir(d) == d {
-			tb.Fatalf("no go.mod above %s", wd)
+			return "", fmt.Errorf("corpustest: no go.mod above %s", wd)
 		}
 	}
 }
@@ -89,13 +98,4 @@ func Expected(tb testing.TB) map[string]Entry {
 		tb.Fatal(err)
 	}
 	return out
-}
-
-// PixelDigest returns the sha256 of the pixel stream of an interleaved RGB
-// image: the 256x256 centre crop, channel-major, as SPEC.md defines it.
-func PixelDigest(rgb []uint8, w, h int) string {
-	buf := make([]uint8, 3*crop.Size*crop.Size)
-	crop.Planar(buf, rgb, w, h, 3)
-	sum := sha256.Sum256(buf)
-	return hex.EncodeToString(sum[:])
 }
