@@ -2,7 +2,6 @@ package extract_test
 
 import (
 	"fmt"
-	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -53,7 +52,7 @@ func TestCorpusParity(t *testing.T) {
 		} {
 			if c.digest != want.Digest(c.name) {
 				perStream[c.name]++
-				bad = append(bad, c.name+differing(dir, p, c.name, s))
+				bad = append(bad, c.name+differing(t, p, c.name, s))
 			}
 		}
 		for _, c := range []struct {
@@ -91,29 +90,16 @@ func close(a, b []float64) bool {
 
 // differing counts differing pixel/lsb bytes against the reference RGB
 // decoding when the corpus has one for the file.
-func differing(dir, p, stream string, s *extract.Streams) string {
+func differing(tb testing.TB, p, stream string, s *extract.Streams) string {
 	if stream != "pixel" && stream != "lsb" {
 		return ""
 	}
-	f, err := os.Open(filepath.Join(dir, "reference_rgb", filepath.FromSlash(p)+".rgb.png"))
-	if err != nil {
+	rgb, ok := corpustest.ReferenceRGB(tb, p)
+	if !ok {
 		return " (no reference RGB to count differing bytes)"
 	}
-	defer f.Close()
-	im, err := png.Decode(f)
-	if err != nil {
-		return " (reference RGB unreadable: " + err.Error() + ")"
-	}
-	b := im.Bounds()
-	rgb := make([]uint8, 0, 3*b.Dx()*b.Dy())
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			r, g, bl, _ := im.At(x, y).RGBA()
-			rgb = append(rgb, uint8(r>>8), uint8(g>>8), uint8(bl>>8))
-		}
-	}
 	ref := make([]uint8, extract.PixelLen)
-	crop.Planar(ref, rgb, b.Dx(), b.Dy(), 3)
+	crop.Planar(ref, rgb, s.Width, s.Height, 3)
 	n := 0
 	for i := range ref {
 		if stream == "pixel" && ref[i] != s.Pixel[i] || stream == "lsb" && ref[i]&1 != s.Pixel[i]&1 {
