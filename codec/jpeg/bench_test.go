@@ -42,6 +42,22 @@ func BenchmarkDecode(b *testing.B) {
 	}
 }
 
+// BenchmarkDecodeSmoothing decodes a small incomplete progressive fixture,
+// whose output goes through block smoothing (no corpus file does).
+func BenchmarkDecodeSmoothing(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join("testdata", "smooth-partial-50x100-420.jpg"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for i := 0; i < b.N; i++ {
+		if _, err := jpeg.Decode(data, codec.DefaultLimits); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkDecodeConfig reads only the header of a baseline file.
 func BenchmarkDecodeConfig(b *testing.B) {
 	data, err := os.ReadFile(filepath.Join(corpustest.Dir(b), "datasets", benchFiles[0].rel))

@@ -67,6 +67,8 @@ type decoder struct {
 	adobeTransform    byte
 	colorSpace        int
 
+	smooth smoothRules // block smoothing release; the zero value is Decode's
+
 	started   bool // the first SOS was seen
 	multiScan bool
 	scans     int

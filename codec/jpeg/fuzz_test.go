@@ -12,8 +12,9 @@ import (
 // fuzzLimits keep fuzzed frames small.
 var fuzzLimits = codec.Limits{MaxPixels: 1 << 20, MaxDimension: 4096}
 
-// FuzzDecode feeds arbitrary bytes to DecodeConfig and Decode: neither may
-// panic, and a successful decoding must be consistent with the header.
+// FuzzDecode feeds arbitrary bytes to DecodeConfig and Decode (and to the
+// test-only DecodeTurbo301): none may panic, and a successful decoding must
+// be consistent with the header.
 func FuzzDecode(f *testing.F) {
 	fixtures, _ := filepath.Glob(filepath.Join("testdata", "*.jpg"))
 	for _, p := range fixtures {
@@ -51,6 +52,15 @@ func FuzzDecode(f *testing.F) {
 		}
 		if img.Alpha != nil || img.Index != nil || img.Palette != nil {
 			t.Fatalf("JPEG decoding filled Alpha, Index or Palette")
+		}
+		// The libjpeg-turbo 3.0.1 smoothing rules read other neighbouring
+		// blocks: they must not panic nor fail where the default succeeds.
+		img3, err := jpeg.DecodeTurbo301(data, fuzzLimits)
+		if err != nil {
+			t.Fatalf("Decode succeeded but DecodeTurbo301 failed: %v", err)
+		}
+		if img3.Config != img.Config || len(img3.RGB) != len(img.RGB) {
+			t.Fatalf("DecodeTurbo301 %+v, Decode %+v", img3.Config, img.Config)
 		}
 	})
 }

@@ -12,7 +12,10 @@
 // as codec.ErrUnsupported. Truncated or corrupt entropy-coded data is an
 // error (libjpeg would pad it with zeros).
 //
-// The reference is libjpeg-turbo 3.x (block smoothing as changed in 3.0.1).
+// The reference is Pillow 9.x with the libjpeg-turbo 2.1.x it bundles; the
+// releases differ only in block smoothing near the image edges, where
+// libjpeg-turbo 3.0.1 changed the choice of neighbouring blocks, and the
+// decoder follows 2.1.x there (see smoothRules).
 // Out-of-range IDCT results on corrupt data follow the C code's range-limit
 // table; libjpeg-turbo's SIMD paths saturate instead, so such pixels of
 // broken files may differ.
@@ -48,7 +51,13 @@ func DecodeConfig(data []byte) (cfg codec.Config, err error) {
 // Image.open(f).convert("RGB") does. The frame size is checked against lim
 // (codec.DefaultLimits when lim is the zero value) before anything large is
 // allocated.
-func Decode(data []byte, lim codec.Limits) (img *codec.Image, err error) {
+func Decode(data []byte, lim codec.Limits) (*codec.Image, error) {
+	return decode(data, lim, smoothTurbo21)
+}
+
+// decode is Decode with the block smoothing rules of the given
+// libjpeg-turbo release.
+func decode(data []byte, lim codec.Limits, rules smoothRules) (img *codec.Image, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			img = nil
@@ -57,6 +66,7 @@ func Decode(data []byte, lim codec.Limits) (img *codec.Image, err error) {
 	}()
 	d := getDecoder(data, lim)
 	defer putDecoder(d)
+	d.smooth = rules
 	if err := d.decode(); err != nil {
 		return nil, err
 	}

@@ -5,6 +5,33 @@ package jpeg
 // jdcoefct.c (decompress_smooth_data with its 5x5 DC window): the missing
 // low-frequency coefficients are estimated from the DC values of the
 // neighbouring blocks before the IDCT.
+//
+// Two releases of that code are followed; they differ only in which
+// neighbours fill the window (see smoothRules). The default is
+// libjpeg-turbo 2.1.x, the library Pillow 9.x bundles and the reference
+// decoder of this project.
+
+// smoothRules selects the libjpeg-turbo release whose choice of neighbouring
+// blocks the smoothing window follows.
+type smoothRules uint8
+
+const (
+	// smoothTurbo21 is libjpeg-turbo 2.1.x (2.1.5 checked): the zero value,
+	// used by Decode. Vertically it clamps the window by the block row
+	// within the iMCU row and the iMCU row number: the second-previous row
+	// is reached only from block row 2 or iMCU row 2 on, and the
+	// second-next row only from block rows before the last two of an iMCU
+	// row or from iMCU rows before the last two. Horizontally, the first
+	// block of a row takes its next column's DC for the next column only,
+	// leaving the second-next column at its own DC until it is refilled
+	// from column 2, which never happens in a component two blocks wide.
+	smoothTurbo21 smoothRules = iota
+	// smoothTurbo301 is libjpeg-turbo 3.0.1 and later (issues 700 and 721):
+	// rows are clamped by their position counted in "image block rows"
+	// (iMCU row times the block rows of the current iMCU row), and the
+	// first block fills both next columns from column 1.
+	smoothTurbo301
+)
 
 // Natural-order positions of the first ten zigzag coefficients.
 const (
@@ -70,8 +97,8 @@ func (d *decoder) smoothingOK() bool {
 }
 
 // smoothComponent estimates and inverse-transforms every block of c, walking
-// iMCU rows exactly as decompress_smooth_data does (including its notion of
-// the image's block rows in the last iMCU row).
+// iMCU rows exactly as decompress_smooth_data does, with the window rules of
+// d.smooth.
 func (d *decoder) smoothComponent(c *component) {
 	bits := &c.coefBits
 	changeDC := true
@@ -89,6 +116,7 @@ func (d *decoder) smoothComponent(c *component) {
 	}
 	total := d.mcusY
 	last := total - 1
+	fillBoth := d.smooth == smoothTurbo301
 	lastCol := c.bw - 1
 	var ws [64]int16
 	dcAt := func(row, col int) int64 {
@@ -102,26 +130,9 @@ func (d *decoder) smoothComponent(c *component) {
 				blockRows = c.v
 			}
 		}
-		imageBlockRows := blockRows * total
 		for br := 0; br < blockRows; br++ {
 			row := iy*c.v + br
-			imageRow := iy*blockRows + br
-			prev, prev2, next, next2 := row, row, row, row
-			if imageRow > 0 {
-				prev = row - 1
-			}
-			prev2 = prev
-			if imageRow > 1 {
-				prev2 = row - 2
-			}
-			if imageRow < imageBlockRows-1 {
-				next = row + 1
-			}
-			next2 = next
-			if imageRow < imageBlockRows-2 {
-				next2 = row + 2
-			}
-			rows := [5]int{prev2, prev, row, next, next2}
+			rows := d.smooth.windowRows(iy, br, blockRows, total, row)
 			// dc[r][k] holds the DC of rows[r] at columns bx-2..bx+2.
 			var dc [5][5]int64
 			for r := 0; r < 5; r++ {
@@ -134,7 +145,10 @@ func (d *decoder) smoothComponent(c *component) {
 				if bx == 0 && bx < lastCol {
 					for r := 0; r < 5; r++ {
 						v := dcAt(rows[r], 1)
-						dc[r][3], dc[r][4] = v, v
+						dc[r][3] = v
+						if fillBoth {
+							dc[r][4] = v
+						}
 					}
 				}
 				if bx+1 < lastCol {
@@ -151,6 +165,45 @@ func (d *decoder) smoothComponent(c *component) {
 			}
 		}
 	}
+}
+
+// windowRows returns the block rows (of the component's coefficient array)
+// that fill the five rows of the DC window for block row br of iMCU row iy,
+// which holds blockRows real block rows, in an image of total iMCU rows;
+// row is the block row itself.
+func (r smoothRules) windowRows(iy, br, blockRows, total, row int) [5]int {
+	last := total - 1
+	prev, next := row, row
+	var hasPrev2, hasNext2 bool
+	if r == smoothTurbo301 {
+		imageRow := iy*blockRows + br
+		imageRows := blockRows * total
+		if imageRow > 0 {
+			prev = row - 1
+		}
+		if imageRow < imageRows-1 {
+			next = row + 1
+		}
+		hasPrev2 = imageRow > 1
+		hasNext2 = imageRow < imageRows-2
+	} else {
+		if br > 0 || iy > 0 {
+			prev = row - 1
+		}
+		if br < blockRows-1 || iy < last {
+			next = row + 1
+		}
+		hasPrev2 = br > 1 || iy > 1
+		hasNext2 = br < blockRows-2 || iy+1 < last
+	}
+	prev2, next2 := prev, next
+	if hasPrev2 {
+		prev2 = row - 2
+	}
+	if hasNext2 {
+		next2 = row + 2
+	}
+	return [5]int{prev2, prev, row, next, next2}
 }
 
 // predict turns the weighted DC sum num into a coefficient estimate for a
