@@ -25,7 +25,7 @@ bash scripts/check-proto.sh
 if [ -f scripts/gen-python.sh ]; then
 	step "Python stubs current"
 	bash scripts/gen-python.sh
-	git diff --exit-code --stat -- client/python || { echo "client/python: generated stubs not current: run scripts/gen-python.sh" >&2; exit 1; }
+	git diff --exit-code --stat -- client/python/starlight_dataserver/_proto || { echo "client/python: generated stubs not current: run scripts/gen-python.sh" >&2; exit 1; }
 fi
 
 step "deployment: kustomize + kubeconform + Dockerfile lint"
@@ -39,7 +39,7 @@ bash scripts/fuzz.sh "${FUZZTIME:-3s}"
 
 if [ -d client/python/tests ]; then
 	step "Python client: pytest"
-	/usr/bin/python3 -m pytest -q client/python/tests
+	(cd client/python && /usr/bin/python3 -m pytest -q tests)
 fi
 
 step "govulncheck"

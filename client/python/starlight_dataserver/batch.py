@@ -1,0 +1,69 @@
+"""One batch message to the dict a training loop takes."""
+
+from typing import Dict, Sequence
+
+import numpy as np
+import torch
+
+from ._proto import dataserver_pb2 as pb
+from .errors import TensorError
+from .tensors import model_tensors, one_hot
+
+#: The keys of the model's inputs, in its order: the eight streams.
+MODEL_INPUTS = ("pixel", "meta", "alpha", "lsb", "palette", "palette_lsb", "format", "content")
+
+#: The keys of the per-sample targets, in the model's order: the bit-order
+#: one-hot (an auxiliary target: it gives the label away, never feed it in),
+#: the stego label, the method label and the loss weight.
+TARGETS = ("bit_order", "label", "method", "loss_weight")
+
+#: Kind codes of the "kind" tensor.
+KIND_CLEAN, KIND_STEGO, KIND_NEGATIVE = pb.KIND_CLEAN, pb.KIND_STEGO, pb.KIND_NEGATIVE
+
+#: Technique class names, by the "method" label (-1: clean or negative).
+METHODS = ("alpha", "palette", "lsb.rgb", "exif", "raw")
+
+
+def to_batch(msg: "pb.StreamBatchesResponse", streams: Sequence[str], alpha_channels: int) -> Dict[str, object]:
+    """Returns the batch dict of a message: the requested streams (model
+    names, model order), then bit_order, label, method, loss_weight, kind and
+    the per-sample ids, then the batch's place in the schedule. See the
+    package documentation for each key."""
+    n = len(msg.content_ids)
+    cols = {
+        "paths": msg.paths, "submissions": msg.submissions, "labels": msg.labels,
+        "kinds": msg.kinds, "technique_classes": msg.technique_classes,
+        "bit_orders": msg.bit_orders, "negative_categories": msg.negative_categories,
+        "loss_weights": msg.loss_weights,
+    }
+    for name, col in cols.items():
+        if len(col) != n:
+            raise TensorError(f"batch epoch {msg.epoch} index {msg.batch_index}: {len(col)} {name} for {n} samples")
+    out: Dict[str, object] = dict(model_tensors(msg, streams, alpha_channels))
+    out["bit_order"] = one_hot(msg.bit_order_one_hot, n)
+    out["label"] = torch.from_numpy(np.fromiter(msg.labels, dtype=np.int64, count=n))
+    out["method"] = torch.from_numpy(np.fromiter(msg.technique_classes, dtype=np.int64, count=n))
+    out["loss_weight"] = torch.from_numpy(np.fromiter(msg.loss_weights, dtype=np.float32, count=n))
+    out["kind"] = torch.from_numpy(np.fromiter(msg.kinds, dtype=np.int64, count=n))
+    out["content_ids"] = list(msg.content_ids)
+    out["paths"] = list(msg.paths)
+    out["submissions"] = list(msg.submissions)
+    out["negative_categories"] = list(msg.negative_categories)
+    out["snapshot_id"] = msg.snapshot_id
+    out["extractor_version"] = msg.extractor_version
+    out["epoch"] = int(msg.epoch)
+    out["batch_index"] = int(msg.batch_index)
+    out["batches_per_epoch"] = int(msg.batches_per_epoch)
+    out["cursor"] = msg.cursor
+    return out
+
+
+def model_inputs(batch: Dict[str, object]) -> tuple:
+    """Returns the model's inputs of a batch as a tuple in the model's order
+    (MODEL_INPUTS), skipping streams the batch does not carry."""
+    return tuple(batch[k] for k in MODEL_INPUTS if k in batch)
+
+
+def targets(batch: Dict[str, object]) -> tuple:
+    """Returns (bit_order, label, method, loss_weight) of a batch."""
+    return tuple(batch[k] for k in TARGETS)

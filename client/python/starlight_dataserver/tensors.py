@@ -1,0 +1,141 @@
+"""Tensor decoding: wire Tensor messages to numpy arrays without a copy per
+sample, and a batch message to the dict of torch tensors the model takes."""
+
+from typing import Dict, Sequence, Tuple
+
+import numpy as np
+import torch
+
+from ._proto import dataserver_pb2 as pb
+from .errors import TensorError
+
+#: Largest number of values one tensor may declare (4 GiB of uint8); a larger
+#: shape is refused before anything is allocated.
+MAX_TENSOR_ELEMENTS = 1 << 32
+
+#: Per-sample shape and dtype of every wire stream.
+WIRE_SHAPES: Dict[str, Tuple[Tuple[int, ...], int]] = {
+    "pixel": ((3, 256, 256), pb.DTYPE_UINT8),
+    "meta": ((2048,), pb.DTYPE_UINT8),
+    "alpha": ((1, 256, 256), pb.DTYPE_UINT8),
+    "alpha_full": ((1, 256, 256), pb.DTYPE_UINT8),
+    "lsb": ((3, 256, 256), pb.DTYPE_UINT8),
+    "palette": ((768,), pb.DTYPE_UINT8),
+    "palette_lsb": ((1, 256, 256), pb.DTYPE_UINT8),
+    "format": ((6,), pb.DTYPE_FLOAT32),
+    "content": ((6,), pb.DTYPE_FLOAT32),
+}
+
+_F255 = np.float32(255)
+
+
+def _elements(t: "pb.Tensor") -> int:
+    shape = list(t.shape)
+    if not shape:
+        raise TensorError(f"tensor {t.name!r} has no shape")
+    n = 1
+    for d in shape:
+        if d < 0 or (d > 0 and n > MAX_TENSOR_ELEMENTS // d):
+            raise TensorError(f"tensor {t.name!r} has shape {shape} (negative or over {MAX_TENSOR_ELEMENTS} values)")
+        n *= d
+    return n
+
+
+def array(t: "pb.Tensor") -> np.ndarray:
+    """Returns the values of a wire tensor as a numpy array of its shape:
+    uint8 or little-endian float32 data is a read-only view of the message's
+    bytes (numpy.frombuffer, no copy); bit-packed 0/1 planes are unpacked
+    (numpy.unpackbits, most significant bit first) into a new uint8 array.
+    Raises TensorError when dtype, shape and data length disagree."""
+    n = _elements(t)
+    shape = tuple(t.shape)
+    data = t.data
+    if t.dtype == pb.DTYPE_UINT8:
+        if t.bits_packed:
+            need = (n + 7) // 8
+            if len(data) != need:
+                raise TensorError(f"tensor {t.name!r} of shape {list(shape)} (bit-packed) needs {need} bytes, has {len(data)}")
+            return np.unpackbits(np.frombuffer(data, dtype=np.uint8), count=n).reshape(shape)
+        if len(data) != n:
+            raise TensorError(f"tensor {t.name!r} of shape {list(shape)} needs {n} bytes, has {len(data)}")
+        return np.frombuffer(data, dtype=np.uint8).reshape(shape)
+    if t.dtype == pb.DTYPE_FLOAT32:
+        if t.bits_packed:
+            raise TensorError(f"tensor {t.name!r} is bit-packed but of dtype float32")
+        if len(data) != 4 * n:
+            raise TensorError(f"tensor {t.name!r} of shape {list(shape)} needs {4 * n} bytes, has {len(data)}")
+        return np.frombuffer(data, dtype="<f4").reshape(shape)
+    raise TensorError(f"tensor {t.name!r} has dtype {t.dtype} (want uint8 or float32)")
+
+
+def checked_array(t: "pb.Tensor", name: str, batch: int) -> np.ndarray:
+    """Like array, and also checks the tensor's name, dtype and shape against
+    the stream it must be: name, batch size first."""
+    if t.name != name:
+        raise TensorError(f"tensor {t.name!r} sent where {name!r} was requested")
+    per, dtype = WIRE_SHAPES[name]
+    if t.dtype != dtype:
+        raise TensorError(f"tensor {name!r} has dtype {pb.Dtype.Name(t.dtype) if t.dtype in pb.Dtype.values() else t.dtype}, want {pb.Dtype.Name(dtype)}")
+    want = (batch,) + per
+    if tuple(t.shape) != want:
+        raise TensorError(f"tensor {name!r} has shape {list(t.shape)}, want {list(want)}")
+    return array(t)
+
+
+def scaled(a: np.ndarray) -> torch.Tensor:
+    """uint8 values v -> float32 v/255 (IEEE division, as x.float()/255 in torch)."""
+    out = np.empty(a.shape, dtype=np.float32)
+    np.divide(a, _F255, out=out, dtype=np.float32)
+    return torch.from_numpy(out)
+
+
+def plane(a: np.ndarray) -> torch.Tensor:
+    """uint8 0/1 values -> float32 0/1."""
+    return torch.from_numpy(a.astype(np.float32))
+
+
+def two_channel_alpha(full: np.ndarray) -> torch.Tensor:
+    """Full alpha values [B,1,H,W] -> [B,2,H,W] float32 = [alpha/255, alpha & 1]."""
+    b, _, h, w = full.shape
+    out = np.empty((b, 2, h, w), dtype=np.float32)
+    np.divide(full, _F255, out=out[:, 0:1], dtype=np.float32)
+    np.bitwise_and(full, 1, out=out[:, 1:2], casting="unsafe")
+    return torch.from_numpy(out)
+
+
+def floats(a: np.ndarray) -> torch.Tensor:
+    """little-endian float32 values -> a native float32 tensor (a copy of the
+    column, so the tensor is writable and does not alias the message)."""
+    return torch.from_numpy(a.astype(np.float32, copy=True))
+
+
+def one_hot(data: bytes, batch: int) -> torch.Tensor:
+    """bit_order_one_hot bytes [B,3] -> float32 [B,3]."""
+    if len(data) != 3 * batch:
+        raise TensorError(f"bit_order_one_hot holds {len(data)} bytes, want {3 * batch} for {batch} samples")
+    return torch.from_numpy(np.frombuffer(data, dtype=np.uint8).reshape(batch, 3).astype(np.float32))
+
+
+def model_tensors(msg: "pb.StreamBatchesResponse", streams: Sequence[str], alpha_channels: int) -> Dict[str, torch.Tensor]:
+    """Converts the tensors of a batch message to the model's inputs, in the
+    order of streams (model names; "alpha" is sent as "alpha_full" when
+    alpha_channels is 2): pixel, meta and palette as v/255, 0/1 planes as
+    0./1., format and content as they are, all float32."""
+    batch = len(msg.content_ids)
+    if len(msg.tensors) != len(streams):
+        raise TensorError(f"batch carries {len(msg.tensors)} tensors {[t.name for t in msg.tensors]}, {len(streams)} were requested {list(streams)}")
+    out: Dict[str, torch.Tensor] = {}
+    for name, t in zip(streams, msg.tensors):
+        wire = "alpha_full" if (name == "alpha" and alpha_channels == 2) else name
+        a = checked_array(t, wire, batch)
+        if name in ("pixel", "meta", "palette"):
+            out[name] = scaled(a)
+        elif wire == "alpha_full":
+            out[name] = two_channel_alpha(a)
+        elif name in ("alpha", "lsb", "palette_lsb"):
+            if not t.bits_packed and a.size and a.max() > 1:
+                raise TensorError(f"tensor {name!r} holds values above 1 (a 0/1 plane)")
+            out[name] = plane(a)
+        else:
+            out[name] = floats(a)
+    return out
