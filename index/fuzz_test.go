@@ -30,6 +30,7 @@ func FuzzParseSidecar(f *testing.F) {
 	f.Add([]byte(`{"embedding": {"technique": "alpha", "bit_order": "msb-first", "ai42": 1}, "clean_file": "../x"}`))
 	f.Add([]byte(`{"embedding": {"technique": "raw"}, "clean_file": "/abs"}`))
 	f.Add([]byte(`{"embedding": null}`))
+	f.Add([]byte(`{"embedding": {"technique": "alpha", "category": "eoi", "bit_order": null, "ai42": null}, "clean_file": "C:x"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, probs, err := ParseSidecar(data)
 		if err != nil {
@@ -61,6 +62,8 @@ func FuzzParseManifestLine(f *testing.F) {
 	}
 	f.Add([]byte(`{"file_path": "../../etc/passwd", "label": "clean"}`))
 	f.Add([]byte(`{"filename": "x.png", "category": "rgb no alpha", "metadata": {"extraction_results": {}}}`))
+	f.Add([]byte(`{"file_path": "0/A:", "label": "", "method": ["x"], "constraint": 7}`))
+	f.Add([]byte(`{"filename": "x.png", "category": " - ", "expected_behavior": "stego", "format_type": null}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		e, probs, err := ParseManifestLine(line)
 		if err != nil {

@@ -2,12 +2,13 @@ package index
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"io"
 	"path"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 )
 
 // Bounds of a negatives manifest.
@@ -32,18 +33,36 @@ type ManifestEntry struct {
 	Category string
 	// MethodConstraint is method_constraint (or the legacy constraint) as given.
 	MethodConstraint string
-	// Label is the declared label (label or expected_behavior), "" when absent.
+	// Label is the declared label (label or expected_behavior) as written,
+	// "" when absent; a value that is not a string is kept as its JSON text.
 	Label string
+	// LabelInvalid says why the schema rejects the label ("" when it is
+	// clean or absent): the negative is then not served (negative-label).
+	LabelInvalid string
 	// FormatType is the unified schema's format_type, "" when absent.
 	FormatType string
 }
 
-// ParseManifestLine parses one manifest line of either schema. The error is
-// set when the line names no usable file; problems lists every finding, the
-// fatal one included, with Path and Line left for the caller.
-func ParseManifestLine(line []byte) (ManifestEntry, []Problem, error) {
-	var e ManifestEntry
-	var probs []Problem
+// Schema names of a manifest line.
+const (
+	SchemaLegacy  = "legacy"
+	SchemaUnified = "unified"
+)
+
+// ParseManifestLine parses one manifest line of either schema and
+// validates it against the published schema of its kind
+// (schemas/negatives-manifest-line.schema.json when it has "filename",
+// schemas/negatives-manifest-line-legacy.schema.json when it has
+// "file_path"). The error is set when the line names no usable file;
+// problems lists every finding, the fatal ones last, with Path and Line
+// left for the caller. Each schema finding names the failing field.
+func ParseManifestLine(line []byte) (e ManifestEntry, probs []Problem, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			p := errorf(CodeInternal, "manifest line parser panicked: %v", v)
+			e, probs, err = ManifestEntry{}, append(probs, p), errors.New(p.Message)
+		}
+	}()
 	fail := func(p Problem) (ManifestEntry, []Problem, error) {
 		probs = append(probs, p)
 		return e, probs, errors.New(p.Message)
@@ -54,37 +73,76 @@ func ParseManifestLine(line []byte) (ManifestEntry, []Problem, error) {
 	if !utf8.Valid(line) {
 		return fail(errorf(CodeManifestJSON, "line is not valid UTF-8"))
 	}
-	var obj map[string]json.RawMessage
-	if err := strictUnmarshal(line, &obj); err != nil || obj == nil {
-		return fail(errorf(CodeManifestJSON, "line is not one JSON object: %v", jsonReason(err)))
+	doc, jerr := decodeJSON(line)
+	if jerr != nil {
+		return fail(errorf(CodeManifestJSON, "line is not one JSON object: %v", jerr))
 	}
-	field := func(key string, dst *string, required bool) bool {
-		if err := stringField(obj, key, dst); err != nil {
-			if required {
-				probs = append(probs, errorf(CodeManifestSchema, "%q is not a string", key))
-				return false
-			}
-			probs = append(probs, warnf(CodeManifestField, "%q is not a string; kept as %s", key, clip(string(obj[key]), 80)))
-			*dst = string(obj[key])
-		}
-		return true
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return fail(errorf(CodeManifestJSON, "line is not one JSON object: it is %s", jsonType(doc)))
+	}
+	set, ip := compiledSchemas()
+	if ip != nil {
+		return fail(*ip)
 	}
 	_, legacy := obj["file_path"]
 	_, unified := obj["filename"]
+	rules := unifiedRules
 	switch {
 	case legacy:
-		e.Schema = "legacy"
-		var fp, method string
-		if !field("file_path", &fp, true) {
-			return e, probs, errors.New("file_path is not a string")
+		e.Schema = SchemaLegacy
+		rules = legacyRules
+	case unified:
+		e.Schema = SchemaUnified
+	default:
+		return fail(errorf(CodeManifestSchema, `line has neither "file_path" (legacy schema) nor "filename" (unified schema)`))
+	}
+	sch := set.ManifestLine
+	if legacy {
+		sch = set.LegacyManifestLine
+	}
+	var fatal []Problem
+	flagged := map[string]bool{}
+	for _, v := range validate(sch, doc) {
+		if flagged[v.field] {
+			continue // one problem per field
 		}
-		field("method", &method, false)
-		field("constraint", &e.MethodConstraint, false)
-		field("label", &e.Label, false)
-		if why := badName(fp); why != "" || fp == "" {
-			if fp == "" {
-				why = "is empty"
+		flagged[v.field] = true
+		r := rules[v.field]
+		switch r.role {
+		case fieldPath:
+			fatal = append(fatal, pathProblem(v, r.emptyIsSchema))
+		case fieldLabel:
+			e.LabelInvalid = v.message()
+		case fieldKept:
+			probs = append(probs, warnf(CodeManifestField, "%s; kept as %s", v.message(), clip(rawText(v.value), 80)))
+		default:
+			probs = append(probs, warnf(CodeManifestField, "%s; ignored", v.message()))
+		}
+	}
+	if len(fatal) > 0 {
+		probs = append(probs, fatal...)
+		return e, probs, errors.New(fatal[0].Message)
+	}
+	text := func(key string) string {
+		v, ok := obj[key]
+		switch s := v.(type) {
+		case string:
+			return s
+		case nil:
+			return ""
+		default:
+			if ok && rules[key].role != fieldIgnored {
+				return rawText(s)
 			}
+			return ""
+		}
+	}
+	if legacy {
+		fp := text("file_path")
+		method := text("method")
+		e.MethodConstraint, e.Label = text("constraint"), text("label")
+		if why := badName(fp); why != "" {
 			return fail(errorf(CodeManifestPath, "file_path %q %s", fp, why))
 		}
 		e.Paths = []string{fp}
@@ -95,67 +153,116 @@ func ParseManifestLine(line []byte) (ManifestEntry, []Problem, error) {
 		case nested:
 			e.Category = NormalizeCategory(folder)
 		}
-	case unified:
-		e.Schema = "unified"
-		var name, cat string
-		if !field("filename", &name, true) || !field("category", &cat, true) {
-			return e, probs, errors.New("filename or category is not a string")
+		return e, probs, nil
+	}
+	name, cat := text("filename"), text("category")
+	e.MethodConstraint, e.Label = text("method_constraint"), text("expected_behavior")
+	e.FormatType, _ = stringAt(obj, "format_type")
+	if why := badName(name); why != "" || strings.Contains(name, "/") {
+		if why == "" {
+			why = "is not a plain file name"
 		}
-		field("method_constraint", &e.MethodConstraint, false)
-		field("expected_behavior", &e.Label, false)
-		field("format_type", &e.FormatType, false)
-		for _, k := range []string{"generation_method", "validation_status"} {
-			var s string
-			field(k, &s, false)
+		return fail(errorf(CodeManifestPath, "filename %q %s", name, why))
+	}
+	if why := badName(cat); why != "" || strings.Contains(cat, "/") {
+		if why == "" {
+			why = "contains a slash"
 		}
-		if md, ok := obj["metadata"]; ok {
-			probs = append(probs, checkMetadata(md)...)
+		return fail(errorf(CodeManifestPath, "category %q %s", cat, why))
+	}
+	e.Category = NormalizeCategory(cat)
+	if e.Category == "" {
+		return fail(errorf(CodeManifestSchema, `"category" %q holds nothing but spaces, hyphens and underscores`, cat))
+	}
+	for _, dir := range []string{cat, strings.TrimSpace(cat), e.Category, strings.ReplaceAll(strings.ToLower(strings.TrimSpace(cat)), " ", "_")} {
+		p := path.Join(dir, name)
+		if badName(p) == "" && !contains(e.Paths, p) {
+			e.Paths = append(e.Paths, p)
 		}
-		if name == "" || strings.Contains(name, "/") {
-			return fail(errorf(CodeManifestPath, "filename %q must be a plain file name", name))
-		}
-		if why := badName(name); why != "" {
-			return fail(errorf(CodeManifestPath, "filename %q %s", name, why))
-		}
-		if cat == "" {
-			return fail(errorf(CodeManifestSchema, `"category" is empty`))
-		}
-		e.Category = NormalizeCategory(cat)
-		if why := badName(cat); why != "" || strings.Contains(cat, "/") {
-			if why == "" {
-				why = "contains a slash"
-			}
-			return fail(errorf(CodeManifestPath, "category %q %s", cat, why))
-		}
-		for _, dir := range []string{cat, strings.TrimSpace(cat), e.Category, strings.ReplaceAll(strings.ToLower(strings.TrimSpace(cat)), " ", "_")} {
-			p := path.Join(dir, name)
-			if badName(p) == "" && !contains(e.Paths, p) {
-				e.Paths = append(e.Paths, p)
-			}
-		}
-	default:
-		return fail(errorf(CodeManifestSchema, `line has neither "file_path" (legacy schema) nor "filename" (unified schema)`))
+	}
+	if len(e.Paths) == 0 {
+		return fail(errorf(CodeManifestPath, "category %q and filename %q make no usable path", cat, name))
 	}
 	return e, probs, nil
 }
 
-// checkMetadata checks the unified schema's metadata object loosely:
-// extraction_results may be a list or an object.
-func checkMetadata(raw json.RawMessage) []Problem {
-	if string(raw) == "null" {
-		return nil
+// fieldRole is what a manifest field is to the index, which decides what a
+// schema finding on it means.
+type fieldRole int
+
+const (
+	// fieldIgnored: an optional field the index does not use; a finding is a warning.
+	fieldIgnored fieldRole = iota
+	// fieldKept: an optional field kept as given (as JSON text when not a string); a warning.
+	fieldKept
+	// fieldPath: the line names no file without it; a finding is fatal
+	// (manifest-schema when missing or of the wrong type, manifest-path
+	// when it is no safe path).
+	fieldPath
+	// fieldLabel: the label; a finding keeps the negative from being served (negative-label).
+	fieldLabel
+)
+
+type fieldRule struct {
+	role fieldRole
+	// emptyIsSchema makes an empty value a manifest-schema problem rather
+	// than a manifest-path one.
+	emptyIsSchema bool
+}
+
+var legacyRules = map[string]fieldRule{
+	"file_path":  {role: fieldPath},
+	"method":     {role: fieldKept},
+	"constraint": {role: fieldKept},
+	"label":      {role: fieldLabel},
+}
+
+var unifiedRules = map[string]fieldRule{
+	"filename":          {role: fieldPath},
+	"category":          {role: fieldPath, emptyIsSchema: true},
+	"method_constraint": {role: fieldKept},
+	"expected_behavior": {role: fieldLabel},
+}
+
+// pathProblem reports a path field the schema rejects: manifest-schema
+// when it is missing or not a string, else manifest-path with the reason
+// badName gives when it has one.
+func pathProblem(v violation, emptyIsSchema bool) Problem {
+	_, isType := v.kind.(*kind.Type)
+	s, isString := v.value.(string)
+	switch {
+	case !v.present || isType || !isString:
+		return errorf(CodeManifestSchema, "%s", v.message())
+	case s == "" && emptyIsSchema:
+		return errorf(CodeManifestSchema, "%s", v.message())
+	case s == "":
+		return errorf(CodeManifestPath, "%s", v.message())
 	}
-	var md map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &md); err != nil {
-		return []Problem{warnf(CodeManifestField, `"metadata" is not an object; ignored`)}
+	if why := badName(s); why != "" {
+		return errorf(CodeManifestPath, "%s %q %s", v.field, s, why)
 	}
-	if er, ok := md["extraction_results"]; ok {
-		t := strings.TrimSpace(string(er))
-		if t != "null" && !strings.HasPrefix(t, "[") && !strings.HasPrefix(t, "{") {
-			return []Problem{warnf(CodeManifestField, `"metadata.extraction_results" is neither a list nor an object; ignored`)}
-		}
+	hint := "must be a relative path inside negatives/ without empty, . or .. parts"
+	if v.field != "file_path" {
+		hint = "must be a plain name: no slash, no backslash, not . or .."
 	}
-	return nil
+	return errorf(CodeManifestPath, "%s %q %s", v.field, s, hint)
+}
+
+// jsonType names the JSON type of a decoded value with its article.
+func jsonType(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	}
+	return "a number"
 }
 
 func contains(list []string, s string) bool {

@@ -66,8 +66,8 @@ func (a *assembler) labelNegatives() {
 			s.Category = NormalizeCategory(folder)
 		} else {
 			s.Category, s.MethodConstraint = me.Category, me.MethodConstraint
-			if me.Label != "" && !strings.EqualFold(strings.TrimSpace(me.Label), "clean") {
-				a.addAt(errorf(CodeNegativeLabel, "declares label %q for %s; a negative is always clean", me.Label, rel), m.path, me.Line, s.Path)
+			if me.LabelInvalid != "" {
+				a.addAt(errorf(CodeNegativeLabel, "declares label %q for %s; a negative is always clean (%s)", me.Label, rel, me.LabelInvalid), m.path, me.Line, s.Path)
 			}
 			if folder != "" && NormalizeCategory(folder) != me.Category {
 				a.addAt(warnf(CodeCategoryMismatch, "category %q for %s, which lies in folder %q", me.Category, rel, folder), m.path, me.Line, "")

@@ -61,6 +61,7 @@ import (
 //	payload-in-negative    E    one of the five extractors recovers a payload from a negative
 //	duplicate-conflict     E    the same bytes under two different labels
 //	format-imbalance       W    a submission has stego images of a format it has no clean images of
+//	misplaced-folder       W    an image folder outside the standard places (nothing indexes it, or stego/ is not flat); the message has the count and the move command
 //	internal               E    a bug in the indexer, caught; the file is not served
 const (
 	CodeUnreadableDir         = "unreadable-dir"
@@ -114,6 +115,7 @@ const (
 	CodePayloadInNegative     = "payload-in-negative"
 	CodeDuplicateConflict     = "duplicate-conflict"
 	CodeFormatImbalance       = "format-imbalance"
+	CodeMisplacedFolder       = "misplaced-folder"
 	CodeInternal              = "internal"
 )
 

@@ -96,11 +96,12 @@ const (
 
 // Problem is one finding of validation: a file, a line when it applies, and the reason.
 type Problem struct {
-	Severity Severity
+	Severity Severity `json:"severity"`
 	// Code is a short stable identifier such as "sidecar-schema" or "payload-in-negative".
-	Code string
-	Path string
+	Code string `json:"code"`
+	// Path is the file or folder, relative to the root, slash separated.
+	Path string `json:"path"`
 	// Line is the 1-based line of a manifest, 0 when not applicable.
-	Line    int
-	Message string
+	Line    int    `json:"line"`
+	Message string `json:"message"`
 }

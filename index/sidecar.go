@@ -1,12 +1,12 @@
 package index
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
+	"errors"
 	"io/fs"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
 	"github.com/starlight/dataserver/payload"
 )
@@ -14,7 +14,8 @@ import (
 // MaxSidecarSize is the largest sidecar read; a larger one is a problem.
 const MaxSidecarSize = 1 << 20
 
-// techniqueCategory is the embedding category each technique belongs to.
+// techniqueCategory is the embedding category each technique belongs to,
+// as schemas/stego-sidecar.schema.json says (a test keeps the two equal).
 var techniqueCategory = map[string]string{
 	"alpha": "pixel", "palette": "pixel", "lsb.rgb": "pixel", "exif": "metadata", "raw": "eoi",
 }
@@ -34,20 +35,26 @@ type Sidecar struct {
 	BitOrder BitOrder
 	// BitOrderGiven is the bit_order field as written, "" when absent.
 	BitOrderGiven string
-	// CleanFile is the clean_file field, "" when absent.
+	// CleanFile is the clean_file field, "" when absent or unsafe.
 	CleanFile string
 }
 
-// ParseSidecar parses and validates a sidecar. The error is set when the
-// sidecar cannot label its image (not JSON, no or unknown technique, bad
-// bit order); problems lists every finding, the fatal one included, with
-// Path and Line left for the caller.
-func ParseSidecar(data []byte) (Sidecar, []Problem, error) {
-	var sc Sidecar
-	var probs []Problem
+// ParseSidecar parses a sidecar and validates it against the published
+// schema (schemas/stego-sidecar.schema.json), then checks what the schema
+// cannot say. The error is set when the sidecar cannot label its image (not
+// JSON, no or unknown technique, bad bit order); problems lists every
+// finding, the fatal ones last, with Path and Line left for the caller.
+// Each schema finding names the failing field ("embedding.technique").
+func ParseSidecar(data []byte) (sc Sidecar, probs []Problem, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			p := errorf(CodeInternal, "sidecar parser panicked: %v", v)
+			sc, probs, err = Sidecar{}, append(probs, p), errors.New(p.Message)
+		}
+	}()
 	fail := func(p Problem) (Sidecar, []Problem, error) {
 		probs = append(probs, p)
-		return sc, probs, fmt.Errorf("%s", p.Message)
+		return sc, probs, errors.New(p.Message)
 	}
 	if len(data) > MaxSidecarSize {
 		return fail(errorf(CodeSidecarTooLarge, "sidecar of %d bytes exceeds the %d byte bound", len(data), MaxSidecarSize))
@@ -55,36 +62,44 @@ func ParseSidecar(data []byte) (Sidecar, []Problem, error) {
 	if !utf8.Valid(data) {
 		return fail(errorf(CodeSidecarJSON, "sidecar is not valid UTF-8"))
 	}
-	var top map[string]json.RawMessage
-	if err := strictUnmarshal(data, &top); err != nil || top == nil {
-		return fail(errorf(CodeSidecarJSON, "sidecar is not one JSON object: %v", jsonReason(err)))
+	doc, jerr := decodeJSON(data)
+	if jerr != nil {
+		return fail(errorf(CodeSidecarJSON, "sidecar is not one JSON object: %v", jerr))
 	}
-	var emb map[string]json.RawMessage
-	raw, ok := top["embedding"]
-	if !ok {
-		return fail(errorf(CodeSidecarSchema, `sidecar has no "embedding" object`))
+	set, ip := compiledSchemas()
+	if ip != nil {
+		return fail(*ip)
 	}
-	if err := strictUnmarshal(raw, &emb); err != nil || emb == nil {
-		return fail(errorf(CodeSidecarSchema, `"embedding" is not an object`))
+	var fatal []Problem
+	flagged := map[string]bool{}
+	for _, v := range validate(set.Sidecar, doc) {
+		if flagged[v.field] {
+			continue // one problem per field
+		}
+		flagged[v.field] = true
+		p, isFatal := sidecarProblem(doc, v)
+		if isFatal {
+			fatal = append(fatal, p)
+		} else {
+			probs = append(probs, p)
+		}
 	}
-	if err := stringField(emb, "technique", &sc.Technique); err != nil || sc.Technique == "" {
-		return fail(errorf(CodeSidecarSchema, `"embedding.technique" must be a non-empty string`))
+	if len(fatal) > 0 {
+		probs = append(probs, fatal...)
+		return sc, probs, errors.New(fatal[0].Message)
 	}
+	top := doc.(map[string]any)
+	emb := top["embedding"].(map[string]any)
+	sc.Technique, _ = stringAt(emb, "technique")
 	m, ok := payload.ParseMethod(sc.Technique)
-	if !ok {
-		return fail(errorf(CodeSidecarSchema, "unknown technique %q (want alpha, palette, lsb.rgb, exif or raw)", sc.Technique))
+	if !ok { // the schema's enum and payload.ParseMethod disagree: a bug
+		return fail(errorf(CodeInternal, "technique %q passed the schema but has no extractor", sc.Technique))
 	}
 	sc.Method = m
-	if err := stringField(emb, "bit_order", &sc.BitOrderGiven); err != nil {
-		return fail(errorf(CodeSidecarSchema, `"embedding.bit_order" must be a string`))
-	}
-	switch sc.BitOrderGiven {
-	case "", "msb-first":
-		sc.BitOrder = BitOrderMSBFirst
-	case "lsb-first":
+	sc.BitOrderGiven, _ = stringAt(emb, "bit_order")
+	sc.BitOrder = BitOrderMSBFirst
+	if sc.BitOrderGiven == "lsb-first" {
 		sc.BitOrder = BitOrderLSBFirst
-	default:
-		return fail(errorf(CodeSidecarSchema, `unknown bit_order %q (want "lsb-first" or "msb-first")`, sc.BitOrderGiven))
 	}
 	if !m.Pixel() {
 		sc.BitOrder = BitOrderNone
@@ -92,68 +107,60 @@ func ParseSidecar(data []byte) (Sidecar, []Problem, error) {
 	if m == payload.Alpha && sc.BitOrderGiven == "msb-first" {
 		probs = append(probs, warnf(CodeAlphaBitOrder, "alpha sidecar declares msb-first; alpha payloads are lsb-first"))
 	}
-	if err := stringField(emb, "category", &sc.Category); err != nil {
-		probs = append(probs, warnf(CodeSidecarField, `"embedding.category" is not a string; ignored`))
-	} else if sc.Category != "" && sc.Category != techniqueCategory[sc.Technique] {
-		probs = append(probs, warnf(CodeSidecarCategory, "category %q does not match technique %s (category %s)", sc.Category, sc.Technique, techniqueCategory[sc.Technique]))
-	}
-	if v, ok := emb["ai42"]; ok {
-		if err := json.Unmarshal(v, &sc.AI42); err != nil {
-			probs = append(probs, warnf(CodeSidecarField, `"embedding.ai42" is not a boolean; taken as false`))
+	sc.Category, _ = stringAt(emb, "category")
+	sc.AI42, _ = emb["ai42"].(bool)
+	if cf, ok := stringAt(top, "clean_file"); ok && !flagged["clean_file"] {
+		if why := badName(cf); why != "" {
+			probs = append(probs, errorf(CodeCleanFilePath, "clean_file %q %s", cf, why))
+		} else {
+			sc.CleanFile = cf
 		}
-	}
-	if err := stringField(top, "clean_file", &sc.CleanFile); err != nil {
-		probs = append(probs, errorf(CodeCleanFilePath, `"clean_file" is not a string`))
-	} else if _, ok := top["clean_file"]; !ok || sc.CleanFile == "" {
-		probs = append(probs, warnf(CodeCoverUnnamed, "sidecar names no clean_file"))
-	} else if why := badName(sc.CleanFile); why != "" {
-		probs = append(probs, errorf(CodeCleanFilePath, "clean_file %q %s", sc.CleanFile, why))
-		sc.CleanFile = ""
 	}
 	return sc, probs, nil
 }
 
-// strictUnmarshal decodes exactly one JSON value.
-func strictUnmarshal(data []byte, v any) error {
-	d := json.NewDecoder(bytes.NewReader(data))
-	if err := d.Decode(v); err != nil {
-		return err
+// sidecarProblem says what a schema finding means for the sidecar: its
+// problem and whether the sidecar can still label its image.
+func sidecarProblem(doc any, v violation) (Problem, bool) {
+	switch v.field {
+	case "":
+		return errorf(CodeSidecarJSON, "sidecar is not one JSON object: it %s", v.reason), true
+	case "embedding", "embedding.technique", "embedding.bit_order":
+		return errorf(CodeSidecarSchema, "%s", v.message()), true
+	case "embedding.category":
+		if s, ok := v.value.(string); ok {
+			tech := ""
+			if emb, ok := lookup(doc, []string{"embedding"}).(map[string]any); ok {
+				tech, _ = stringAt(emb, "technique")
+			}
+			return warnf(CodeSidecarCategory, "category %q does not match technique %s (%s)", s, tech, v.message()), false
+		}
+		return warnf(CodeSidecarField, "%s; ignored", v.message()), false
+	case "embedding.ai42":
+		return warnf(CodeSidecarField, "%s; taken as false", v.message()), false
+	case "clean_file":
+		if _, isType := v.kind.(*kind.Type); !v.present || v.value == nil || (!isType && v.value == "") {
+			return warnf(CodeCoverUnnamed, "sidecar names no cover: %s", v.message()), false
+		}
+		if s, ok := v.value.(string); ok {
+			if why := badName(s); why != "" {
+				return errorf(CodeCleanFilePath, "clean_file %q %s", s, why), false
+			}
+			return errorf(CodeCleanFilePath, "clean_file %q is not a plain relative path inside clean/ (%s)", s, v.message()), false
+		}
+		return errorf(CodeCleanFilePath, "%s", v.message()), false
 	}
-	if d.More() {
-		return fmt.Errorf("data after the JSON value")
-	}
-	var extra json.RawMessage
-	if err := d.Decode(&extra); err == nil {
-		return fmt.Errorf("data after the JSON value")
-	}
-	return nil
-}
-
-// jsonReason shortens a JSON error for a report.
-func jsonReason(err error) string {
-	if err == nil {
-		return "null"
-	}
-	return err.Error()
-}
-
-// stringField sets *dst to the string field key of obj; absent leaves it
-// unchanged, null counts as absent, any other type is an error.
-func stringField(obj map[string]json.RawMessage, key string, dst *string) error {
-	v, ok := obj[key]
-	if !ok || string(v) == "null" {
-		return nil
-	}
-	return json.Unmarshal(v, dst)
+	return warnf(CodeSidecarField, "%s; ignored", v.message()), false
 }
 
 // badName says why name is not a plain relative slash path inside its
-// folder ("" when it is one).
+// folder ("" when it is one). The schemas say the same with patterns; this
+// is the check the index relies on before it opens anything.
 func badName(name string) string {
 	switch {
 	case !utf8.ValidString(name):
 		return "is not valid UTF-8"
-	case strings.HasPrefix(name, "/") || (len(name) > 1 && name[1] == ':'):
+	case strings.HasPrefix(name, "/") || (len(name) > 1 && name[1] == ':' && isASCIILetter(name[0])):
 		return "is an absolute path"
 	case strings.Contains(name, `\`):
 		return "contains a backslash"
@@ -170,3 +177,5 @@ func badName(name string) string {
 	}
 	return ""
 }
+
+func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }

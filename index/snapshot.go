@@ -74,6 +74,13 @@ func (c Changes) Empty() bool {
 // payload extractors, and stego images of the pixel techniques to check
 // that the declared extractor recovers a payload.
 //
+// Sidecars and manifest lines are validated against the published JSON
+// Schemas (package schemas), then checked for what a schema cannot say.
+// Image folders outside the standard places (outside any submission, in a
+// submission but outside its three sample folders, or below stego/) are
+// reported as misplaced-folder warnings with their image count and the
+// command that moves them; they are counted by extension, never opened.
+//
 // Every file taken as an image becomes a Sample; it is served (Accepted)
 // unless an error problem names it, its sidecar has an error, its manifest
 // line gives it a label other than clean, or its bytes carry another label

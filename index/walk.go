@@ -48,6 +48,8 @@ type walker struct {
 	// seen holds every path the walk met under a sample folder, files of
 	// any type included, for manifest lookups.
 	seen map[string]bool
+	// mis searches for image folders outside the standard places.
+	mis *misplacedScan
 }
 
 // isSubmission reports whether a top-level folder is a submission.
@@ -88,12 +90,20 @@ func (w *walker) walkRoot() error {
 		return err
 	}
 	sort.Slice(top, func(i, j int) bool { return top[i].Name() < top[j].Name() })
+	names := make([]string, len(top))
+	for i, e := range top {
+		names[i] = e.Name()
+	}
+	w.mis = newMisplacedScan(w, names)
 	for _, sub := range top {
 		if err := w.ctx.Err(); err != nil {
 			return err
 		}
 		name := sub.Name()
 		if !isSubmission(name) {
+			if sub.IsDir() && !strings.HasPrefix(name, ".") && name != "lost+found" && validName(name) {
+				w.mis.outside(name, 0)
+			}
 			continue
 		}
 		if !utf8.ValidString(name) {
@@ -117,7 +127,11 @@ func (w *walker) walkRoot() error {
 			case "negatives":
 				kind = KindNegative
 			default:
-				continue // seeds, scripts, READMEs
+				// seeds, scripts, READMEs; image folders here are misplaced
+				if n := part.Name(); part.IsDir() && n != "seeds" && !strings.HasPrefix(n, ".") && validName(n) {
+					w.mis.inside(name, name+"/"+n)
+				}
+				continue
 			}
 			dir := name + "/" + part.Name()
 			if part.Type()&fs.ModeSymlink != 0 {
@@ -157,6 +171,9 @@ func (w *walker) walkDir(dir, sub string, kind Kind, depth int) error {
 		var info fs.FileInfo
 		switch t := de.Type(); {
 		case t.IsDir():
+			if kind == KindStego && depth == 0 && w.mis != nil {
+				w.mis.stegoSubfolder(sub, p)
+			}
 			if depth+1 >= maxDepth {
 				w.problem(errorf(CodeTooDeep, "folder nested %d deep; not scanned", depth+1), p)
 				continue
