@@ -108,11 +108,11 @@ func build(ctx context.Context, root string, opts Options) (*Snapshot, error) {
 	return snap, nil
 }
 
-// reusable returns the previous result for e when its path, size, mtime and
-// payload check are unchanged.
+// reusable returns the previous result for e when its path, size, mtime,
+// change stamp (inode, ctime) and payload check are unchanged.
 func reusable(prev map[string]*fileResult, e entry, key string) *fileResult {
 	r := prev[e.path]
-	if r == nil || r.size != e.size || !r.mtime.Equal(e.mtime) || r.checkKey != key {
+	if r == nil || r.size != e.size || !r.mtime.Equal(e.mtime) || r.change != e.change || r.checkKey != key {
 		return nil
 	}
 	return r
@@ -122,7 +122,7 @@ func reusable(prev map[string]*fileResult, e entry, key string) *fileResult {
 func safely(e entry, fn func() *fileResult) (r *fileResult) {
 	defer func() {
 		if v := recover(); v != nil {
-			r = &fileResult{size: e.size, mtime: e.mtime, image: e.role == roleImage && imageExt(e.path)}
+			r = &fileResult{size: e.size, mtime: e.mtime, change: e.change, image: e.role == roleImage && imageExt(e.path)}
 			r.probs = []Problem{{Severity: SeverityError, Code: CodeInternal, Path: e.path, Message: fmt.Sprintf("indexer panicked: %v", v)}}
 		}
 	}()

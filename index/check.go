@@ -16,9 +16,10 @@ import (
 // fileResult is what reading one file taught; Snapshots keep them so the
 // next Build can reuse a file whose path, size and mtime have not changed.
 type fileResult struct {
-	size  int64
-	mtime time.Time
-	id    string
+	size   int64
+	mtime  time.Time
+	change stamp
+	id     string
 	// image is true when the file is taken as an image (a Sample).
 	image bool
 	cfg   codec.Config
@@ -59,7 +60,7 @@ func (c *checker) add(r *fileResult, p string, prob Problem) {
 
 // sidecar reads and parses a stego sidecar.
 func (c *checker) sidecar(e entry) *fileResult {
-	r := &fileResult{size: e.size, mtime: e.mtime}
+	r := &fileResult{size: e.size, mtime: e.mtime, change: e.change}
 	rr := readFile(c.open, e.path, MaxSidecarSize, CodeSidecarTooLarge)
 	if rr.prob != nil {
 		c.add(r, e.path, *rr.prob)
@@ -75,7 +76,7 @@ func (c *checker) sidecar(e entry) *fileResult {
 
 // manifest reads and parses a negatives manifest.
 func (c *checker) manifest(e entry) *fileResult {
-	r := &fileResult{size: e.size, mtime: e.mtime}
+	r := &fileResult{size: e.size, mtime: e.mtime, change: e.change}
 	f, err := c.open(e.path)
 	if err != nil {
 		c.add(r, e.path, errorf(CodeUnreadable, "cannot open: %v", unwrapPath(err)))
@@ -97,7 +98,7 @@ func (c *checker) manifest(e entry) *fileResult {
 // image reads an image candidate: content id, header, structure, and the
 // payload check named by key ("negative" or a stego key, see stegoKey).
 func (c *checker) image(e entry, key string, sc *Sidecar) *fileResult {
-	r := &fileResult{size: e.size, mtime: e.mtime, checkKey: key}
+	r := &fileResult{size: e.size, mtime: e.mtime, change: e.change, checkKey: key}
 	rr := readFile(c.open, e.path, c.maxFile, CodeFileTooLarge)
 	r.id = rr.id
 	if rr.prob != nil {

@@ -35,7 +35,8 @@ type Snapshot struct {
 type Options struct {
 	// Workers is the number of files hashed and parsed at once; 0 means GOMAXPROCS.
 	Workers int
-	// Previous, when set, lets Build reuse what has not changed (path, size, mtime).
+	// Previous, when set, lets Build reuse what has not changed (path, size,
+	// mtime and, on unix, inode and ctime).
 	Previous *Snapshot
 	// Progress, when set, is called as files are done, from the goroutine
 	// that called Build.

@@ -36,6 +36,7 @@ type entry struct {
 	folder string
 	size   int64
 	mtime  time.Time
+	change stamp
 }
 
 // walker lists the tree through the root; it never follows a symlink out of
@@ -199,7 +200,7 @@ func (w *walker) walkDir(dir, sub string, kind Kind, depth int) error {
 			w.problem(errorf(CodeNotRegular, "%s, not a regular file; not opened", typeName(t)), p)
 			continue
 		}
-		e := entry{path: p, submission: sub, kind: kind, size: info.Size(), mtime: info.ModTime()}
+		e := entry{path: p, submission: sub, kind: kind, size: info.Size(), mtime: info.ModTime(), change: changeStamp(info)}
 		rel := strings.TrimPrefix(p, sub+"/negatives/")
 		switch {
 		case kind == KindStego && strings.HasSuffix(strings.ToLower(name), ".json"):
