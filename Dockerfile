@@ -15,8 +15,8 @@
 # probe binary; on Kubernetes the kubelet's gRPC probes (deploy/) do the job.
 # Checked without a Docker engine by scripts/check-deploy.sh.
 
-# Keep in step with the go line of go.mod (scripts/check-deploy.sh checks it).
-ARG GO_VERSION=1.26.8
+# Keep in step with the toolchain line of go.mod (scripts/check-deploy.sh checks it).
+ARG GO_VERSION=1.26.10
 
 FROM --platform=$BUILDPLATFORM golang:${GO_VERSION}-bookworm AS build
 ARG TARGETOS

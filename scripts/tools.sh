@@ -8,4 +8,3 @@ install() { # name module@version
 		echo "$2" > "$bin/.$1.version"
 	fi
 }
-install govulncheck golang.org/x/vuln/cmd/govulncheck@v1.1.4

@@ -62,7 +62,7 @@ func policy(dt []byte, gomod string) ([]string, error) {
 		}
 		tag := strings.TrimPrefix(goImage, "golang:")
 		if tag != want && !strings.HasPrefix(tag, want+"-") {
-			bad("builder image %q does not match go.mod's go %s", goImage, want)
+			bad("builder image %q does not match go.mod's toolchain (or go) version %s", goImage, want)
 		}
 	}
 	var build string
@@ -169,23 +169,35 @@ func hasPort(ports []string, p string) bool {
 	return false
 }
 
-var goLine = regexp.MustCompile(`^go\s+(\d+\.\d+(?:\.\d+)?)\s*$`)
+var (
+	goLine        = regexp.MustCompile(`^go\s+(\d+\.\d+(?:\.\d+)?)\s*$`)
+	toolchainLine = regexp.MustCompile(`^toolchain\s+go(\d+\.\d+(?:\.\d+)?)\s*$`)
+)
 
-// goModVersion returns the version on go.mod's go line.
+// goModVersion returns the Go version releases are built with: go.mod's
+// toolchain line when it has one, else its go line.
 func goModVersion(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", fmt.Errorf("read go version: %w", err)
 	}
 	defer f.Close()
+	var goVersion string
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if m := goLine.FindStringSubmatch(strings.TrimSpace(sc.Text())); m != nil {
+		line := strings.TrimSpace(sc.Text())
+		if m := toolchainLine.FindStringSubmatch(line); m != nil {
 			return m[1], nil
+		}
+		if m := goLine.FindStringSubmatch(line); m != nil && goVersion == "" {
+			goVersion = m[1]
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return "", fmt.Errorf("read %s: %w", path, err)
 	}
-	return "", fmt.Errorf("%s has no go line", path)
+	if goVersion == "" {
+		return "", fmt.Errorf("%s has no go line", path)
+	}
+	return goVersion, nil
 }
