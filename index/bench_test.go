@@ -92,7 +92,7 @@ func BenchmarkBuild100k(b *testing.B) {
 	var s *Snapshot
 	for b.Loop() {
 		var err error
-		if s, err = Build(context.Background(), root, Options{Workers: benchWorkers}); err != nil {
+		if s, err = Build(context.Background(), root, Options{Workers: benchWorkers, HeaderOnly: true}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -107,12 +107,12 @@ func BenchmarkBuild100k(b *testing.B) {
 func BenchmarkRebuild100k(b *testing.B) {
 	const n = 100_000
 	root := benchTree(b, n)
-	prev, err := Build(context.Background(), root, Options{})
+	prev, err := Build(context.Background(), root, Options{HeaderOnly: true})
 	if err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		s, err := Build(context.Background(), root, Options{Previous: prev})
+		s, err := Build(context.Background(), root, Options{Previous: prev, HeaderOnly: true})
 		if err != nil || s.ID != prev.ID {
 			b.Fatalf("rebuild: %v, id %s vs %s", err, s.ID, prev.ID)
 		}

@@ -27,8 +27,9 @@ type fileResult struct {
 	headerOK bool
 	// probs are the file's own problems (Path set to the file).
 	probs []Problem
-	// checkKey names the payload check run on the file: "" none,
-	// "negative", or "stego:<technique>:<order>:<ai42>".
+	// checkKey names the checks run on the file: the payload check ("" none,
+	// "negative", or "stego:<technique>:<order>:<ai42>"), then "+decoded"
+	// when every image was decoded (Options.HeaderOnly unset).
 	checkKey string
 	// sidecar and sidecarOK hold a parsed sidecar.
 	sidecar   Sidecar
@@ -51,6 +52,8 @@ type checker struct {
 	open    func(string) (*os.File, error)
 	maxFile int64
 	opts    extract.Options
+	// headerOnly skips decoding the images no payload check decodes.
+	headerOnly bool
 }
 
 func (c *checker) add(r *fileResult, p string, prob Problem) {
@@ -137,11 +140,22 @@ func (c *checker) image(e entry, key string, sc *Sidecar) *fileResult {
 		return r
 	}
 	r.headerOK = true
+	decoded := false
 	switch {
-	case key == "negative":
+	case strings.HasPrefix(key, "negative"):
 		c.negative(r, e.path, data)
+		decoded = true
 	case sc != nil && labelMismatch(cfg, sc.Method) == "":
 		c.stego(r, e.path, data, sc)
+		decoded = sc.Method.Pixel()
+	}
+	if !decoded && !c.headerOnly {
+		// Every served image must extract: a file whose header and structure
+		// pass but whose pixel data does not decode is refused here, by
+		// name, rather than failing the streams that draw it.
+		if _, err := extract.Decode(data, c.opts); err != nil {
+			c.add(r, e.path, errorf(CodeDecode, "%v", err))
+		}
 	}
 	return r
 }

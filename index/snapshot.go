@@ -46,6 +46,11 @@ type Options struct {
 	// Limits bound the images decoded and the headers accepted; zero means
 	// codec.DefaultLimits.
 	Limits codec.Limits
+	// HeaderOnly skips the full decode of images that no payload check
+	// decodes (clean images, exif and raw stego): only their header and
+	// structure are checked. Faster for a first look at a huge tree, but a
+	// file whose pixel data is corrupt is then found only when served.
+	HeaderOnly bool
 }
 
 // Changes is what differs between two snapshots.
