@@ -17,6 +17,11 @@ type Layout struct {
 	PackBits bool
 	// Weights are the loss weights.
 	Weights Weights
+	// Gather leaves the tensors that are plain copies of cached streams, and
+	// the all-zero samples of bit planes, as references (Tensor.Parts)
+	// instead of copying them into one buffer: for a transport that writes
+	// scattered buffers.
+	Gather bool
 }
 
 func (l Layout) streams() []Stream {
@@ -44,20 +49,20 @@ func (f *Feed) Assemble(ctx context.Context, root string, samples []*index.Sampl
 	streams := l.streams()
 	b.Tensors = make([]Tensor, len(streams))
 	for i, st := range streams {
-		b.Tensors[i] = f.tensor(st, got, l.PackBits)
+		b.Tensors[i] = f.tensor(st, got, l.PackBits, l.Gather)
 	}
 	return b, nil
 }
 
 // loadAll returns the streams of every sample: hits straight from the memory
 // cache, misses loaded concurrently (the worker pool bounds the extraction).
-func (f *Feed) loadAll(ctx context.Context, root string, samples []*index.Sample) ([]*extract.Streams, error) {
-	got := make([]*extract.Streams, len(samples))
+func (f *Feed) loadAll(ctx context.Context, root string, samples []*index.Sample) ([]cached, error) {
+	got := make([]cached, len(samples))
 	var missing []int
 	for i, s := range samples {
-		if st, ok := f.mem.get(cacheKey(s.ID)); ok {
+		if e, ok := f.mem.lookup(cacheKey(s.ID)); ok {
 			f.hits.Add(1)
-			got[i] = st
+			got[i] = e
 		} else {
 			missing = append(missing, i)
 		}
@@ -69,7 +74,9 @@ func (f *Feed) loadAll(ctx context.Context, root string, samples []*index.Sample
 	for _, i := range missing {
 		go func(i int) {
 			st, err := f.Load(ctx, root, samples[i])
-			got[i] = st
+			if err == nil {
+				got[i] = describe(st)
+			}
 			errs <- err
 		}(i)
 	}
@@ -85,39 +92,119 @@ func (f *Feed) loadAll(ctx context.Context, root string, samples []*index.Sample
 	return got, nil
 }
 
-// tensor lays out one stream of the batch in a pooled buffer.
-func (f *Feed) tensor(st Stream, got []*extract.Streams, pack bool) Tensor {
+// tensor lays out one stream of the batch: in a pooled buffer, or with
+// gather as parts that reference the cache where the bytes are there as is.
+func (f *Feed) tensor(st Stream, got []cached, pack, gather bool) Tensor {
 	in := streamInfos[st]
 	packed := pack && in.bits
 	per := st.SampleBytes(packed)
-	data := f.bufs.get(per * len(got))
 	shape := make([]int64, 0, 1+len(in.shape))
 	shape = append(shape, int64(len(got)))
 	shape = append(shape, in.shape...)
-	for i, s := range got {
-		dst := data[i*per : (i+1)*per]
-		switch st {
-		case Pixel:
-			copy(dst, s.Pixel)
-		case Meta:
-			copy(dst, s.Meta)
-		case AlphaFull:
-			copy(dst, s.AlphaFull)
-		case Palette:
-			copy(dst, s.Palette)
-		case Alpha:
-			bitsInto(dst, s.AlphaFull, packed)
-		case LSB:
-			bitsInto(dst, s.Pixel, packed)
-		case PaletteLSB:
-			bitsInto(dst, s.PaletteLSB, packed)
-		case Format:
-			floatsInto(dst, s.FormatVec[:])
-		case Content:
-			floatsInto(dst, s.Content[:])
+	t := Tensor{Stream: st, Name: in.name, DType: in.dtype, Shape: shape, Packed: packed}
+	if gather && in.source != nil {
+		t.Parts = make([][]byte, len(got))
+		for i, c := range got {
+			t.Parts[i] = fit(in.source(c.s), per)
+		}
+		return t
+	}
+	if packed {
+		return f.packedTensor(t, got, per, gather)
+	}
+	if !gather {
+		t.Data = f.bufs.get(per * len(got))
+	}
+	for i, c := range got {
+		if gather && c.zeroFrom(st) {
+			t.Parts = appendPart(t.Parts, zeros[:per])
+			continue
+		}
+		if t.Data == nil { // gathered: memory only once a sample needs it
+			t.Data = f.bufs.get(per * len(got))
+		}
+		dst := t.Data[i*per : (i+1)*per]
+		if c.zeroFrom(st) {
+			clear(dst)
+			continue
+		}
+		sampleInto(dst, st, c.s, packed)
+		if gather {
+			t.Parts = appendPart(t.Parts, dst)
 		}
 	}
-	return Tensor{Stream: st, Name: in.name, DType: in.dtype, Shape: shape, Data: data, Packed: packed}
+	return t
+}
+
+// packedTensor lays out a packed bit plane from the samples' packed planes
+// (computed once per cached sample): gathered, it references them.
+func (f *Feed) packedTensor(t Tensor, got []cached, per int, gather bool) Tensor {
+	if gather {
+		t.Parts = make([][]byte, len(got))
+	} else {
+		t.Data = f.bufs.get(per * len(got))
+	}
+	for i, c := range got {
+		p := zeros[:per]
+		if !c.zeroFrom(t.Stream) {
+			p = c.packedPlane(t.Stream)
+		}
+		if gather {
+			t.Parts[i] = fit(p, per)
+		} else {
+			copy(t.Data[i*per:(i+1)*per], p)
+		}
+	}
+	return t
+}
+
+// fit returns p when it is one sample's n bytes, else a copy cut or zero
+// padded to n (streams are always of their fixed sizes; this keeps a
+// gathered tensor's length exact whatever happens).
+func fit(p []byte, n int) []byte {
+	if len(p) == n {
+		return p
+	}
+	out := make([]byte, n)
+	copy(out, p)
+	return out
+}
+
+// appendPart appends p to parts, merged with the last part when it follows
+// it in memory.
+func appendPart(parts [][]byte, p []byte) [][]byte {
+	if n := len(parts); n > 0 {
+		last := parts[n-1]
+		if len(last) > 0 && len(p) > 0 && cap(last) > len(last) && &last[:len(last)+1][len(last)] == &p[0] {
+			parts[n-1] = last[:len(last)+len(p)]
+			return parts
+		}
+	}
+	return append(parts, p)
+}
+
+// sampleInto writes one sample's slice of stream st.
+func sampleInto(dst []byte, st Stream, s *extract.Streams, packed bool) {
+	switch st {
+	case Pixel:
+		copy(dst, s.Pixel)
+	case Meta:
+		copy(dst, s.Meta)
+	case AlphaFull:
+		copy(dst, s.AlphaFull)
+	case Palette:
+		copy(dst, s.Palette)
+	case Alpha:
+		bitsInto(dst, s.AlphaFull, packed)
+	case LSB:
+		bitsInto(dst, s.Pixel, packed)
+	case PaletteLSB:
+		bitsInto(dst, s.PaletteLSB, packed)
+	case Format:
+		floatsInto(dst, s.FormatVec[:])
+	case Content:
+		floatsInto(dst, s.Content[:])
+	}
 }
 
 func bitsInto(dst, src []byte, packed bool) {

@@ -1,6 +1,8 @@
 package feed
 
 import (
+	"sync/atomic"
+
 	"github.com/starlight/dataserver/index"
 )
 
@@ -26,12 +28,32 @@ type Tensor struct {
 	// Shape is the logical (unpacked) shape, batch size first.
 	Shape []int64
 	// Data holds the values; bit-packed (8 per byte, MSB first) when Packed.
+	// When Parts is set (Layout.Gather), Data is only memory Parts may
+	// point into, or nil.
 	Data   []byte
 	Packed bool
+	// Parts, set with Layout.Gather, are the tensor's bytes in order: slices
+	// of the stream cache, of shared zeros and of Data. They are read-only.
+	Parts [][]byte
+}
+
+// Len returns the tensor's byte length.
+func (t *Tensor) Len() int {
+	if t.Parts == nil {
+		return len(t.Data)
+	}
+	n := 0
+	for _, p := range t.Parts {
+		n += len(p)
+	}
+	return n
 }
 
 // Batch is one assembled batch. Call Release once its data has been sent:
 // its buffers go back to the feed and its share of the memory budget is freed.
+// A transport that still reads the buffers after a send has returned calls
+// ReleaseBudget then, and Release once it is done with them. Release,
+// ReleaseBudget and Abandon may be called from different goroutines.
 type Batch struct {
 	SnapshotID string
 	Epoch      uint64
@@ -46,33 +68,48 @@ type Batch struct {
 	// Kinds counts the batch's samples per kind (index.Kind order).
 	Kinds [3]int
 
-	feed     *Feed
-	charged  int64
-	ownSlot  chan struct{}
-	released bool
+	feed    *Feed
+	charged int64
+	ownSlot chan struct{}
+	// budgetFreed and buffersFreed make each release happen once.
+	budgetFreed, buffersFreed atomic.Bool
 }
 
 // Bytes returns the tensor bytes of the batch.
 func (b *Batch) Bytes() int64 {
 	var n int64
-	for _, t := range b.Tensors {
-		n += int64(len(t.Data))
+	for i := range b.Tensors {
+		n += int64(b.Tensors[i].Len())
 	}
 	return n
 }
 
 // Release returns the batch's buffers and budget; the batch must not be used
-// afterwards. Calling it again does nothing.
+// afterwards. Calling it again, or after Abandon, does nothing more.
 func (b *Batch) Release() {
-	if b == nil || b.released {
+	if b == nil {
 		return
 	}
-	b.released = true
-	if b.feed != nil {
+	if b.buffersFreed.CompareAndSwap(false, true) {
 		for i := range b.Tensors {
-			b.feed.bufs.put(b.Tensors[i].Data)
-			b.Tensors[i].Data = nil
+			if b.feed != nil {
+				b.feed.bufs.put(b.Tensors[i].Data)
+			}
+			b.Tensors[i].Data, b.Tensors[i].Parts = nil, nil
 		}
+	}
+	b.ReleaseBudget()
+}
+
+// ReleaseBudget frees the batch's share of the memory budget and its
+// stream's slot, so the stream may assemble further, but keeps its buffers:
+// for a transport that has taken the batch (as a marshalled message would
+// be) and still reads them. Release returns the buffers later.
+func (b *Batch) ReleaseBudget() {
+	if b == nil || !b.budgetFreed.CompareAndSwap(false, true) {
+		return
+	}
+	if b.feed != nil {
 		b.feed.budget.release(b.charged)
 	}
 	if b.ownSlot != nil {
@@ -87,13 +124,15 @@ func (b *Batch) Release() {
 // garbage collector: for a batch a transport may still be reading (a send
 // that timed out). Calling it after Release, or again, does nothing.
 func (b *Batch) Abandon() {
-	if b == nil || b.released {
+	if b == nil {
 		return
 	}
-	for i := range b.Tensors {
-		b.Tensors[i].Data = nil
+	if b.buffersFreed.CompareAndSwap(false, true) {
+		for i := range b.Tensors {
+			b.Tensors[i].Data, b.Tensors[i].Parts = nil, nil
+		}
 	}
-	b.Release()
+	b.ReleaseBudget()
 }
 
 func rowOf(s *index.Sample, w Weights) Row {

@@ -101,6 +101,7 @@ func New(cfg Config) (*Feed, error) {
 		mem:      newMemCache(cfg.CacheBytes),
 		workers:  make(chan struct{}, cfg.Workers),
 		budget:   newBudget(cfg.MemoryBudget),
+		bufs:     bufPool{max: min(cfg.MemoryBudget/4, maxIdleBufferBytes)},
 		inflight: map[string]*call{},
 	}
 	if cfg.CacheDir != "" {

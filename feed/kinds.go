@@ -40,18 +40,21 @@ type streamInfo struct {
 	dtype DType
 	shape []int64 // per sample
 	bits  bool    // values are 0/1 and may be packed
+	// source returns a sample's bytes when the tensor holds them as they
+	// are cached (nil when they are computed).
+	source func(*extract.Streams) []byte
 }
 
 var streamInfos = map[Stream]streamInfo{
-	Pixel:      {"pixel", Uint8, []int64{3, 256, 256}, false},
-	Meta:       {"meta", Uint8, []int64{extract.MetaLen}, false},
-	Alpha:      {"alpha", Uint8, []int64{1, 256, 256}, true},
-	AlphaFull:  {"alpha_full", Uint8, []int64{1, 256, 256}, false},
-	LSB:        {"lsb", Uint8, []int64{3, 256, 256}, true},
-	Palette:    {"palette", Uint8, []int64{extract.PaletteLen}, false},
-	PaletteLSB: {"palette_lsb", Uint8, []int64{1, 256, 256}, true},
-	Format:     {"format", Float32, []int64{extract.VectorLen}, false},
-	Content:    {"content", Float32, []int64{extract.VectorLen}, false},
+	Pixel:      {"pixel", Uint8, []int64{3, 256, 256}, false, func(s *extract.Streams) []byte { return s.Pixel }},
+	Meta:       {"meta", Uint8, []int64{extract.MetaLen}, false, func(s *extract.Streams) []byte { return s.Meta }},
+	Alpha:      {"alpha", Uint8, []int64{1, 256, 256}, true, nil},
+	AlphaFull:  {"alpha_full", Uint8, []int64{1, 256, 256}, false, func(s *extract.Streams) []byte { return s.AlphaFull }},
+	LSB:        {"lsb", Uint8, []int64{3, 256, 256}, true, nil},
+	Palette:    {"palette", Uint8, []int64{extract.PaletteLen}, false, func(s *extract.Streams) []byte { return s.Palette }},
+	PaletteLSB: {"palette_lsb", Uint8, []int64{1, 256, 256}, true, nil},
+	Format:     {"format", Float32, []int64{extract.VectorLen}, false, nil},
+	Content:    {"content", Float32, []int64{extract.VectorLen}, false, nil},
 }
 
 // Name returns the stream's wire name ("pixel", "alpha_full", ...).

@@ -18,7 +18,7 @@ type memCache struct {
 
 type memEntry struct {
 	key  string
-	s    *extract.Streams
+	s    cached
 	size int64
 }
 
@@ -28,11 +28,17 @@ func newMemCache(max int64) *memCache {
 
 // get returns the streams under key and marks them recently used.
 func (c *memCache) get(key string) (*extract.Streams, bool) {
+	e, ok := c.lookup(key)
+	return e.s, ok
+}
+
+// lookup returns the entry under key and marks it recently used.
+func (c *memCache) lookup(key string) (cached, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.byKey[key]
 	if !ok {
-		return nil, false
+		return cached{}, false
 	}
 	c.order.MoveToFront(el)
 	return el.Value.(*memEntry).s, true
@@ -41,7 +47,7 @@ func (c *memCache) get(key string) (*extract.Streams, bool) {
 // put stores s under key, evicting the least recently used entries until the
 // budget holds; streams larger than the whole budget are not stored.
 func (c *memCache) put(key string, s *extract.Streams) {
-	size := int64(s.Bytes())
+	size := int64(s.Bytes()) + packedExtra
 	if size > c.max {
 		return
 	}
@@ -60,7 +66,7 @@ func (c *memCache) put(key string, s *extract.Streams) {
 		delete(c.byKey, e.key)
 		c.used -= e.size
 	}
-	c.byKey[key] = c.order.PushFront(&memEntry{key: key, s: s, size: size})
+	c.byKey[key] = c.order.PushFront(&memEntry{key: key, s: describe(s), size: size})
 	c.used += size
 }
 

@@ -136,7 +136,8 @@ func bitOrderOf(b index.BitOrder) pb.BitOrder {
 
 var dtypes = map[feed.DType]pb.Dtype{feed.Uint8: pb.Dtype_DTYPE_UINT8, feed.Float32: pb.Dtype_DTYPE_FLOAT32}
 
-// batchMessage lays a batch out as a response; tensor data is shared, not copied.
+// batchMessage lays a batch out as a response without the tensors' data,
+// which outgoing sends from the batch's own memory.
 func batchMessage(b *feed.Batch) *pb.StreamBatchesResponse {
 	n := len(b.Rows)
 	m := &pb.StreamBatchesResponse{
@@ -161,7 +162,7 @@ func batchMessage(b *feed.Batch) *pb.StreamBatchesResponse {
 		m.LossWeights[i] = r.LossWeight
 	}
 	for i, t := range b.Tensors {
-		m.Tensors[i] = &pb.Tensor{Name: t.Name, Dtype: dtypes[t.DType], Shape: t.Shape, Data: t.Data, BitsPacked: t.Packed}
+		m.Tensors[i] = &pb.Tensor{Name: t.Name, Dtype: dtypes[t.DType], Shape: t.Shape, BitsPacked: t.Packed}
 	}
 	return m
 }

@@ -22,6 +22,7 @@ func (h *service) StreamBatches(req *pb.StreamBatchesRequest, stream pb.DataServ
 	if err != nil {
 		return toStatus(err)
 	}
+	spec.Gather = true // batchCodec writes the cached bytes where they lie
 	per := feed.BatchBytes(effectiveStreams(spec.Streams), spec.Params.BatchSize, spec.PackBits) +
 		int64(spec.Params.BatchSize)*messageOverhead
 	if per > int64(s.cfg.MaxSendBytes) {
@@ -75,8 +76,9 @@ func (h *service) StreamBatches(req *pb.StreamBatchesRequest, stream pb.DataServ
 		case err != nil:
 			return toStatus(err)
 		}
-		if err := snd.send(ctx, batchMessage(b), s.cfg.SendTimeout); err != nil {
-			b.Abandon()
+		o := newOutgoing(b)
+		if err := snd.send(ctx, o, s.cfg.SendTimeout); err != nil {
+			o.abandon() // the send may still hold it: budget now, memory to the collector
 			if errors.Is(err, errSendTimeout) {
 				s.log.Warn("stream ended: send timeout", zapConsumer(name), zapBatch(b))
 			}
@@ -88,7 +90,6 @@ func (h *service) StreamBatches(req *pb.StreamBatchesRequest, stream pb.DataServ
 				s.metrics.served.WithLabelValues(name, feed.KindName(k)).Add(float64(n))
 			}
 		}
-		b.Release()
 		if s.isDraining() {
 			return toStatus(errDraining)
 		}
@@ -106,15 +107,17 @@ func effectiveStreams(s []feed.Stream) []feed.Stream {
 // a send blocked on a stalled consumer can be given up after a timeout.
 type sender struct {
 	stream pb.DataService_StreamBatchesServer
-	in     chan *pb.StreamBatchesResponse
+	in     chan *outgoing
 	out    chan error
 }
 
 func newSender(stream pb.DataService_StreamBatchesServer) *sender {
-	s := &sender{stream: stream, in: make(chan *pb.StreamBatchesResponse), out: make(chan error, 1)}
+	s := &sender{stream: stream, in: make(chan *outgoing), out: make(chan error, 1)}
 	go func() {
-		for m := range s.in {
-			s.out <- s.stream.Send(m)
+		for o := range s.in {
+			err := s.stream.SendMsg(o)
+			o.sent() // the transport holds its own references to the chunks
+			s.out <- err
 		}
 	}()
 	return s
@@ -122,7 +125,7 @@ func newSender(stream pb.DataService_StreamBatchesServer) *sender {
 
 // send hands m to the sending goroutine and waits until the transport takes
 // it, ctx ends or timeout passes.
-func (s *sender) send(ctx context.Context, m *pb.StreamBatchesResponse, timeout time.Duration) error {
+func (s *sender) send(ctx context.Context, m *outgoing, timeout time.Duration) error {
 	select {
 	case s.in <- m:
 	case <-ctx.Done():
@@ -136,7 +139,7 @@ func (s *sender) send(ctx context.Context, m *pb.StreamBatchesResponse, timeout 
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-t.C:
-		return fmt.Errorf("%w (batch %d not taken within %s)", errSendTimeout, m.GetBatchIndex(), timeout)
+		return fmt.Errorf("%w (batch %d not taken within %s)", errSendTimeout, m.msg.GetBatchIndex(), timeout)
 	}
 }
 
