@@ -29,20 +29,31 @@ var benchDial = []grpc.DialOption{
 // otherwise it decodes every message as a Go trainer would.
 func benchStream(b *testing.B, req *pb.StreamBatchesRequest, raw bool) {
 	r := start(b, testConfig(b), true)
-	cc := dial(b, r.addr, benchDial...)
+	b.ReportAllocs()
+	cpu := measurePull(b, dial(b, r.addr, benchDial...), req, raw, nil)
+	// CPU time (user and system, every thread, client included) per batch:
+	// steadier than wall time on a shared machine.
+	b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
+}
+
+// measurePull warms the server's cache with one epoch of req (batches of
+// 32, seed 1), then times b.N batches of later epochs, reports bytes and
+// samples/s, and returns the process's CPU time spent on them. warm, when
+// set, runs between the two.
+func measurePull(b *testing.B, cc *grpc.ClientConn, req *pb.StreamBatchesRequest, raw bool, warm func()) time.Duration {
 	c := pb.NewDataServiceClient(cc)
 	req.BatchSize, req.Seed = 32, 1
-	if _, err := drain(c, req); err != nil { // warm the cache with one epoch
+	if _, err := drain(c, req); err != nil {
 		b.Fatal(err)
 	}
 	var streams []feed.Stream
 	for _, k := range req.Streams {
 		streams = append(streams, streamKinds[k])
 	}
-	per := feed.BatchBytes(effectiveStreams(streams), 32, req.PackBitPlanes)
-	req.EndEpoch = 1 << 30
-	req.MaxBatches = uint32(b.N)
-	b.ReportAllocs()
+	req.EndEpoch, req.MaxBatches = 1<<30, uint32(b.N)
+	if warm != nil {
+		warm()
+	}
 	cpu0 := cpuTime()
 	b.ResetTimer()
 	var err error
@@ -55,11 +66,10 @@ func benchStream(b *testing.B, req *pb.StreamBatchesRequest, raw bool) {
 		b.Fatal(err)
 	}
 	b.StopTimer()
-	b.SetBytes(per)
+	cpu := cpuTime() - cpu0
+	b.SetBytes(feed.BatchBytes(effectiveStreams(streams), 32, req.PackBitPlanes))
 	b.ReportMetric(float64(b.N*32)/b.Elapsed().Seconds(), "samples/s")
-	// CPU time (user and system, every thread, client included) per batch:
-	// steadier than wall time on a shared machine.
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+	return cpu
 }
 
 // cpuTime returns the process's user and system CPU time so far.

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/starlight/dataserver/feed"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
@@ -41,35 +40,10 @@ func BenchmarkPullExternal(b *testing.B) {
 				name = v.name + "/raw"
 			}
 			b.Run(name, func(b *testing.B) {
-				cc := dial(b, addr, benchDial...)
-				c := pb.NewDataServiceClient(cc)
-				req := v.req()
-				req.BatchSize, req.Seed = 32, 1
-				if _, err := drain(c, req); err != nil {
-					b.Fatal(err)
-				}
-				var streams []feed.Stream
-				for _, k := range req.Streams {
-					streams = append(streams, streamKinds[k])
-				}
-				req.EndEpoch, req.MaxBatches = 1<<30, uint32(b.N)
-				before := scrape(b, metricsAddr)
-				cpu0 := cpuTime()
-				b.ResetTimer()
-				var err error
-				if raw {
-					_, err = drainRaw(cc, req)
-				} else {
-					_, err = drain(c, req)
-				}
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.StopTimer()
+				var before map[string]float64
+				cpu := measurePull(b, dial(b, addr, benchDial...), v.req(), raw, func() { before = scrape(b, metricsAddr) })
 				n := float64(b.N)
-				b.SetBytes(feed.BatchBytes(effectiveStreams(streams), 32, req.PackBitPlanes))
-				b.ReportMetric(n*32/b.Elapsed().Seconds(), "samples/s")
-				b.ReportMetric(float64(cpuTime()-cpu0)/n, "client-cpu-ns/op")
+				b.ReportMetric(float64(cpu)/n, "client-cpu-ns/op")
 				if after := scrape(b, metricsAddr); after != nil && before != nil {
 					b.ReportMetric((after["process_cpu_seconds_total"]-before["process_cpu_seconds_total"])*1e9/n, "server-cpu-ns/op")
 					b.ReportMetric((after["go_memstats_mallocs_total"]-before["go_memstats_mallocs_total"])/n, "server-allocs/op")

@@ -32,11 +32,10 @@ func encoded(t testing.TB, o *outgoing) []byte {
 	return data.Materialize()
 }
 
-// TestOutgoingIsProtoOnCorpus: every served sample of the corpus, in
-// batches of 32 with every stream, packed and not, gathered or laid out in
-// one buffer: the hand-framed bytes equal proto.Marshal of the same
-// response, and decode to the tensors of a plain (copying) assembly.
-func TestOutgoingIsProtoOnCorpus(t *testing.T) {
+// corpusFeed indexes the shared corpus and returns its root, the snapshot's
+// view and a feed with the default configuration.
+func corpusFeed(t *testing.T) (string, *catalog.View, *feed.Feed) {
+	t.Helper()
 	root := corpustest.Datasets(t)
 	cat := catalog.New(root, catalog.Options{Build: catalogtest.Build})
 	cat.Set(catalogtest.MustBuild(t, root))
@@ -44,8 +43,16 @@ func TestOutgoingIsProtoOnCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return root, cat.Current(), f
+}
+
+// TestOutgoingIsProtoOnCorpus: every served sample of the corpus, in
+// batches of 32 with every stream, packed and not, gathered or laid out in
+// one buffer: the hand-framed bytes equal proto.Marshal of the same
+// response, and decode to the tensors of a plain (copying) assembly.
+func TestOutgoingIsProtoOnCorpus(t *testing.T) {
+	root, v, f := corpusFeed(t)
 	ctx := context.Background()
-	v := cat.Current()
 	var all []*index.Sample
 	for i := range v.Served {
 		all = append(all, &v.Served[i])
@@ -176,14 +183,7 @@ func TestFramingFallback(t *testing.T) {
 // sender and every buffer given to the transport have let go; abandoned
 // first, they are dropped at once and nothing happens later.
 func TestTransportHoldsTheBatch(t *testing.T) {
-	root := corpustest.Datasets(t)
-	cat := catalog.New(root, catalog.Options{Build: catalogtest.Build})
-	cat.Set(catalogtest.MustBuild(t, root))
-	f, err := feed.New(feed.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := cat.Current()
+	root, v, f := corpusFeed(t)
 	samples := []*index.Sample{&v.Served[0], &v.Served[1]}
 	assemble := func() *feed.Batch {
 		b, err := f.Assemble(context.Background(), root, samples, feed.Layout{Streams: []feed.Stream{feed.Pixel, feed.LSB}, Gather: true})
