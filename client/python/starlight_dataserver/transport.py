@@ -1,9 +1,12 @@
 """Connections to one server or several replicas: targets, TLS, the bearer
 token, and the grpc.health.v1 readiness check."""
 
+import atexit
 import ipaddress
+import sys
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple, Union
 from urllib.parse import urlparse
@@ -137,6 +140,7 @@ class Connection:
         self._channels: List[Optional[grpc.Channel]] = [None] * len(self.targets)
         self._index = start % len(self.targets)
         self._lock = threading.Lock()
+        _open.add(self)
 
     @property
     def secure(self) -> bool:
@@ -210,11 +214,15 @@ class Connection:
             time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
 
     def close(self) -> None:
-        """Closes every channel."""
+        """Closes every channel. During interpreter shutdown (a generator
+        left unfinished is closed then) the channels are only dropped: gRPC's
+        threads have stopped by then, and closing a channel would wait for
+        them forever. _close_open closes them properly, before that."""
         with self._lock:
             for i, ch in enumerate(self._channels):
                 if ch is not None:
-                    ch.close()
+                    if not sys.is_finalizing():
+                        ch.close()
                     self._channels[i] = None
 
     def __enter__(self):
@@ -222,6 +230,18 @@ class Connection:
 
     def __exit__(self, *exc):
         self.close()
+
+
+# Connections not yet closed; at exit, while gRPC's threads still run, they
+# are closed, so a program that stops iterating a dataset without closing it
+# still exits at once.
+_open: "weakref.WeakSet[Connection]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open() -> None:
+    for c in list(_open):
+        c.close()
 
 
 # grpc.health.v1 without its generated stubs: HealthCheckRequest is field 1
