@@ -17,20 +17,22 @@ fi
 start=$SECONDS
 step() { echo; echo "== $* (at $((SECONDS - start))s)"; }
 
-step "gofmt, go vet, static build"
-unformatted=$(gofmt -l $(git ls-files '*.go' | grep -v '^deploy/tools/') 2>/dev/null || true)
+step "go.mod tidy, gofmt, go vet, static build"
+for mod in . deploy/tools; do
+	(cd "$mod" && go mod tidy -diff) || { echo "$mod: go.mod/go.sum not tidy: run go mod tidy there" >&2; exit 1; }
+done
+unformatted=$(gofmt -l $(git ls-files '*.go') 2>/dev/null || true)
 [ -z "$unformatted" ] || { echo "gofmt needed: $unformatted"; exit 1; }
 CGO_ENABLED=0 go vet ./...
+(cd deploy/tools && go vet ./...)
 CGO_ENABLED=0 go build -o /dev/null ./cmd/dataserver
 
 step "API: buf lint, buf breaking, generated Go code current"
 bash scripts/check-proto.sh
 
-if [ -f scripts/gen-python.sh ]; then
-	step "Python stubs current"
-	bash scripts/gen-python.sh
-	git diff --exit-code --stat -- client/python/starlight_dataserver/_proto || { echo "client/python: generated stubs not current: run scripts/gen-python.sh" >&2; exit 1; }
-fi
+step "Python stubs current"
+bash scripts/gen-python.sh
+git diff --exit-code --stat -- client/python/starlight_dataserver/_proto || { echo "client/python: generated stubs not current: run scripts/gen-python.sh" >&2; exit 1; }
 
 step "deployment: kustomize + kubeconform + Dockerfile lint"
 bash scripts/check-deploy.sh
@@ -41,10 +43,8 @@ go test -race -count=1 -timeout 20m ./...
 step "fuzz: every target for ${FUZZTIME:-3s}"
 bash scripts/fuzz.sh "${FUZZTIME:-3s}"
 
-if [ -d client/python/tests ]; then
-	step "Python client: pytest"
-	(cd client/python && /usr/bin/python3 -m pytest -q tests)
-fi
+step "Python client: pytest"
+(cd client/python && /usr/bin/python3 -m pytest -q tests)
 
 step "govulncheck (offline database)"
 bash scripts/govulncheck.sh
