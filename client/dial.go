@@ -59,7 +59,9 @@ func Dial(ctx context.Context, targets []string, opts ...Option) (*Client, error
 	dopts := []grpc.DialOption{
 		grpc.WithTransportCredentials(creds),
 		grpc.WithDefaultServiceConfig(serviceConfig(cfg.balancer)),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(cfg.maxMsg)),
+		// Batches arrive with their tensors' data left where it was
+		// received (see codec.go).
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(cfg.maxMsg), grpc.ForceCodecV2(newBatchCodec())),
 		grpc.WithConnectParams(grpc.ConnectParams{
 			Backoff:           backoff.Config{BaseDelay: 100 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 3 * time.Second},
 			MinConnectTimeout: 5 * time.Second,
