@@ -148,6 +148,7 @@ func (c *Catalog) Age() time.Duration {
 	return c.opts.Now().Sub(v.Snapshot.Created)
 }
 
+// String names the catalog by its root, for logs.
 func (c *Catalog) String() string {
 	return fmt.Sprintf("catalog of %s", c.root)
 }

@@ -119,6 +119,7 @@ func (f *Feed) Config() Config { return f.cfg }
 
 func cacheKey(id string) string { return extract.Version + "/" + id }
 
+// String describes the feed's workers and cache size, for logs.
 func (f *Feed) String() string {
 	return fmt.Sprintf("feed(%d workers, cache %d bytes)", f.cfg.Workers, f.cfg.CacheBytes)
 }
