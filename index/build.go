@@ -25,7 +25,7 @@ func build(ctx context.Context, root string, opts Options) (*Snapshot, error) {
 	if err := w.walkRoot(); err != nil {
 		return nil, fmt.Errorf("index: scanning %s: %w", root, err)
 	}
-	c := &checker{open: func(n string) (*os.File, error) { return r.OpenFile(n, openFlags, 0) }, maxFile: opts.MaxFileSize, headerOnly: opts.HeaderOnly}
+	c := &checker{open: func(n string) (*os.File, error) { return r.OpenFile(n, openFlags, 0) }, maxFile: opts.MaxFileSize, headerOnly: opts.HeaderOnly, extracted: opts.Extracted}
 	if openHook != nil {
 		c.open = openHook(c.open)
 	}

@@ -54,6 +54,9 @@ type checker struct {
 	opts    extract.Options
 	// headerOnly skips decoding the images no payload check decodes.
 	headerOnly bool
+	// extracted receives the streams of the images decoded without error
+	// (Options.Extracted).
+	extracted func(id string, s *extract.Streams)
 }
 
 func (c *checker) add(r *fileResult, p string, prob Problem) {
@@ -140,42 +143,58 @@ func (c *checker) image(e entry, key string, sc *Sidecar) *fileResult {
 		return r
 	}
 	r.headerOK = true
+	var img *codec.Image
 	decoded := false
 	switch {
 	case strings.HasPrefix(key, "negative"):
-		c.negative(r, e.path, data)
+		img = c.negative(r, e.path, data)
 		decoded = true
 	case sc != nil && labelMismatch(cfg, sc.Method) == "":
-		c.stego(r, e.path, data, sc)
+		img = c.stego(r, e.path, data, sc)
 		decoded = sc.Method.Pixel()
 	}
 	if !decoded && !c.headerOnly {
 		// Every served image must extract: a file whose header and structure
 		// pass but whose pixel data does not decode is refused here, by
 		// name, rather than failing the streams that draw it.
-		if _, err := extract.Decode(data, c.opts); err != nil {
+		var err error
+		if img, err = extract.Decode(data, c.opts); err != nil {
 			c.add(r, e.path, errorf(CodeDecode, "%v", err))
 		}
+	}
+	if img != nil && c.extracted != nil && !hasError(r.probs) {
+		c.extracted(r.id, extract.FromImage(data, img))
 	}
 	return r
 }
 
-// negative runs the five extractors over a negative.
-func (c *checker) negative(r *fileResult, p string, data []byte) {
+func hasError(probs []Problem) bool {
+	for _, p := range probs {
+		if p.Severity == SeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// negative runs the five extractors over a negative and returns the
+// decoded image (nil when it does not decode).
+func (c *checker) negative(r *fileResult, p string, data []byte) *codec.Image {
 	img, err := extract.Decode(data, c.opts)
 	if err != nil {
 		c.add(r, p, errorf(CodeDecode, "%v", err))
-		return
+		return nil
 	}
 	found := payload.Detect(data, img)
 	if len(found) == 0 {
-		return
+		return img
 	}
 	var parts []string
 	for _, f := range found {
 		parts = append(parts, describe(f))
 	}
 	c.add(r, p, errorf(CodePayloadInNegative, "payload found: %s", strings.Join(parts, "; ")))
+	return img
 }
 
 // describe renders a finding for a report.

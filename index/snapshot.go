@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/starlight/dataserver/codec"
+	"github.com/starlight/dataserver/extract"
 )
 
 // Snapshot is an immutable view of a dataset tree at one moment.
@@ -51,6 +52,12 @@ type Options struct {
 	// structure are checked. Faster for a first look at a huge tree, but a
 	// file whose pixel data is corrupt is then found only when served.
 	HeaderOnly bool
+	// Extracted, when set, is called from the index's workers with the
+	// streams of each image the index decoded and found no error in, so
+	// that a cache of streams can keep them: the first epoch then costs no
+	// second decode. id is the content id. It must be safe for concurrent
+	// use and must not keep s beyond what a cache would (s is not modified).
+	Extracted func(id string, s *extract.Streams)
 }
 
 // Changes is what differs between two snapshots.

@@ -16,8 +16,9 @@ func stegoKey(sc *Sidecar) string {
 	return fmt.Sprintf("stego:%s:%s:%t", sc.Technique, sc.BitOrder, sc.AI42)
 }
 
-// stego checks that the declared extractor recovers a payload.
-func (c *checker) stego(r *fileResult, p string, data []byte, sc *Sidecar) {
+// stego checks that the declared extractor recovers a payload, and returns
+// the decoded image when the technique is a pixel one (nil otherwise).
+func (c *checker) stego(r *fileResult, p string, data []byte, sc *Sidecar) (img *codec.Image) {
 	m := sc.Method
 	var found bool
 	var f payload.Finding
@@ -27,10 +28,10 @@ func (c *checker) stego(r *fileResult, p string, data []byte, sc *Sidecar) {
 	case payload.Raw:
 		f, found = payload.DetectTail(data)
 	default:
-		img, err := extract.Decode(data, c.opts)
-		if err != nil {
+		var err error
+		if img, err = extract.Decode(data, c.opts); err != nil {
 			c.add(r, p, errorf(CodeDecode, "%v", err))
-			return
+			return nil
 		}
 		o := payload.MSBFirst
 		if sc.BitOrder == BitOrderLSBFirst || m == payload.Alpha {
@@ -40,7 +41,7 @@ func (c *checker) stego(r *fileResult, p string, data []byte, sc *Sidecar) {
 		if !found && m != payload.Alpha {
 			if g, ok := payload.DetectPixels(img, m, 1-o); ok {
 				c.add(r, p, errorf(CodeBitOrderWrong, "sidecar says %s but the %s payload is %s (%s)", o, m, g.Order, describe(g)))
-				return
+				return img
 			}
 		}
 		if found && (f.Evidence == payload.EvidenceMarker) != sc.AI42 {
@@ -50,6 +51,7 @@ func (c *checker) stego(r *fileResult, p string, data []byte, sc *Sidecar) {
 	if !found {
 		c.add(r, p, errorf(CodeStegoNoPayload, "the %s extractor recovers no payload (%s)", m, noPayloadWhy(m)))
 	}
+	return img
 }
 
 func noPayloadWhy(m payload.Method) string {

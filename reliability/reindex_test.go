@@ -257,7 +257,9 @@ func TestReindexColdPinned(t *testing.T) {
 	if len(late) == 0 {
 		t.Fatal("no clean image only in the last batches of the epoch: pick another seed")
 	}
-	p := startServer(t, root)
+	// No memory cache: the streams the index extracted are not kept, so
+	// the pinned epoch must read the file again (the cold case).
+	p := startServer(t, root, "--cache-bytes", "1")
 	p.waitServing()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

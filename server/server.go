@@ -75,8 +75,10 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.feed = f
+	// The index decodes every image; what it extracts warms the feed's
+	// caches, so the first epoch costs no second decode.
 	s.cat = catalog.New(cfg.Root, catalog.Options{Build: cfg.Build, OnSwap: s.metrics.onSwap,
-		Index: index.Options{Workers: cfg.Workers, MaxFileSize: cfg.Extract.MaxFileSize, Limits: cfg.Extract.Limits}})
+		Index: index.Options{Workers: cfg.Workers, MaxFileSize: cfg.Extract.MaxFileSize, Limits: cfg.Extract.Limits, Extracted: f.Warm}})
 
 	opts, err := s.serverOptions()
 	if err != nil {
