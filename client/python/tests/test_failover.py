@@ -8,8 +8,15 @@ OPTS = dict(batch_size=4, seed=13, mix=(0, 0, 1), streams=["format"], epochs=2, 
 FAST = RetryPolicy(max_attempts=6, base_delay=0.05, max_delay=0.2)
 
 
+# A stream far longer than what gRPC buffers (about 33 MB of pixel batches),
+# so the replica killed after two batches is killed mid-stream even though
+# its streams are cached from start-up.
+LONG = dict(OPTS, streams=["pixel"], epochs=6)
+
+
 def key(b):
-    return (b["epoch"], b["batch_index"], tuple(b["paths"]), b["format"].numpy().tobytes())
+    return (b["epoch"], b["batch_index"], tuple(b["paths"]),
+            b["pixel" if "pixel" in b else "format"].numpy().tobytes())
 
 
 def test_unreachable_first_address_fails_over(server):
@@ -23,10 +30,10 @@ def test_unreachable_first_address_fails_over(server):
 
 
 def test_replica_killed_mid_stream(server, start_server):
-    want = [key(b) for b in StreamingDataset(server.addr, **OPTS)]
+    want = [key(b) for b in StreamingDataset(server.addr, **LONG)]
     a, b = start_server(), start_server()
     events = []
-    ds = StreamingDataset([a.addr, b.addr], ready_timeout=None, retry=FAST, on_resume=events.append, **OPTS)
+    ds = StreamingDataset([a.addr, b.addr], ready_timeout=None, retry=FAST, on_resume=events.append, **LONG)
     got = []
     for batch in ds:
         got.append(key(batch))
