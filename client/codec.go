@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/starlight/dataserver/internal/batchwire"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
@@ -38,16 +39,6 @@ func (c batchCodec) Unmarshal(data mem.BufferSlice, v any) error {
 	return unmarshalBatch(data.Materialize(), m)
 }
 
-// Field numbers of StreamBatchesResponse.tensors and of Tensor.
-const (
-	fieldTensors          = 17
-	fieldTensorName       = 1
-	fieldTensorDtype      = 2
-	fieldTensorShape      = 3
-	fieldTensorData       = 4
-	fieldTensorBitsPacked = 5
-)
-
 // unmarshalBatch decodes buf, which it keeps, into m: the tensors by hand
 // with their data aliasing buf, every other field through proto. Anything
 // the hand decoding does not expect (unknown tensor fields, unpacked shape,
@@ -62,7 +53,7 @@ func unmarshalBatch(buf []byte, m *pb.StreamBatchesResponse) error {
 			return proto.Unmarshal(buf, m)
 		}
 		field := b[:n]
-		if num == fieldTensors && typ == protowire.BytesType {
+		if num == batchwire.Tensors && typ == protowire.BytesType {
 			v, k := protowire.ConsumeBytes(b[n:])
 			if k < 0 {
 				return proto.Unmarshal(buf, m)
@@ -101,19 +92,19 @@ func parseTensor(b []byte) (t *pb.Tensor, ok bool) {
 		}
 		b = b[n:]
 		switch {
-		case num == fieldTensorName && typ == protowire.BytesType:
+		case num == batchwire.TensorName && typ == protowire.BytesType:
 			v, k := protowire.ConsumeBytes(b)
 			if k < 0 || !utf8.Valid(v) {
 				return nil, false
 			}
 			t.Name, b = string(v), b[k:]
-		case num == fieldTensorDtype && typ == protowire.VarintType:
+		case num == batchwire.TensorDtype && typ == protowire.VarintType:
 			v, k := protowire.ConsumeVarint(b)
 			if k < 0 {
 				return nil, false
 			}
 			t.Dtype, b = pb.Dtype(int32(v)), b[k:]
-		case num == fieldTensorShape && typ == protowire.BytesType:
+		case num == batchwire.TensorShape && typ == protowire.BytesType:
 			v, k := protowire.ConsumeBytes(b)
 			if k < 0 {
 				return nil, false
@@ -127,7 +118,7 @@ func parseTensor(b []byte) (t *pb.Tensor, ok bool) {
 				v = v[j:]
 			}
 			b = b[k:]
-		case num == fieldTensorData && typ == protowire.BytesType:
+		case num == batchwire.TensorData && typ == protowire.BytesType:
 			v, k := protowire.ConsumeBytes(b)
 			if k < 0 {
 				return nil, false
@@ -135,7 +126,7 @@ func parseTensor(b []byte) (t *pb.Tensor, ok bool) {
 			// The last occurrence wins, as in proto; capacity is cut so an
 			// append to it never writes over the next field.
 			t.Data, b = v[:len(v):len(v)], b[k:]
-		case num == fieldTensorBitsPacked && typ == protowire.VarintType:
+		case num == batchwire.TensorBitsPacked && typ == protowire.VarintType:
 			v, k := protowire.ConsumeVarint(b)
 			if k < 0 {
 				return nil, false

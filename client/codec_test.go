@@ -7,6 +7,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/starlight/dataserver/internal/batchwire"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
@@ -19,7 +20,7 @@ func codecCases() map[string][]byte {
 		for _, f := range fields {
 			t = append(t, f...)
 		}
-		b := protowire.AppendTag(nil, fieldTensors, protowire.BytesType)
+		b := protowire.AppendTag(nil, batchwire.Tensors, protowire.BytesType)
 		return protowire.AppendBytes(b, t)
 	}
 	bytesField := func(num protowire.Number, v []byte) []byte {
@@ -28,22 +29,22 @@ func codecCases() map[string][]byte {
 	varintField := func(num protowire.Number, v uint64) []byte {
 		return protowire.AppendVarint(protowire.AppendTag(nil, num, protowire.VarintType), v)
 	}
-	shape := bytesField(fieldTensorShape, protowire.AppendVarint(protowire.AppendVarint(nil, 2), 3))
-	unpackedShape := append(varintField(fieldTensorShape, 2), varintField(fieldTensorShape, 3)...)
+	shape := bytesField(batchwire.TensorShape, protowire.AppendVarint(protowire.AppendVarint(nil, 2), 3))
+	unpackedShape := append(varintField(batchwire.TensorShape, 2), varintField(batchwire.TensorShape, 3)...)
 	return map[string][]byte{
 		"full batch":           full,
 		"empty":                nil,
-		"tensors only":         append(tensor(bytesField(fieldTensorName, []byte("lsb")), shape, bytesField(fieldTensorData, []byte{1, 2, 3, 4, 5, 6})), tensor()...),
-		"data twice":           tensor(bytesField(fieldTensorData, []byte{1}), bytesField(fieldTensorData, []byte{2, 3})),
-		"empty data":           tensor(bytesField(fieldTensorData, nil)),
+		"tensors only":         append(tensor(bytesField(batchwire.TensorName, []byte("lsb")), shape, bytesField(batchwire.TensorData, []byte{1, 2, 3, 4, 5, 6})), tensor()...),
+		"data twice":           tensor(bytesField(batchwire.TensorData, []byte{1}), bytesField(batchwire.TensorData, []byte{2, 3})),
+		"empty data":           tensor(bytesField(batchwire.TensorData, nil)),
 		"unpacked shape":       tensor(unpackedShape),
-		"unknown tensor field": tensor(varintField(9, 1), bytesField(fieldTensorData, []byte{7})),
-		"bad utf-8 name":       tensor(bytesField(fieldTensorName, []byte{0xff})),
-		"dtype out of range":   tensor(varintField(fieldTensorDtype, 1<<40)),
-		"bits packed 2":        tensor(varintField(fieldTensorBitsPacked, 2)),
-		"truncated tensor":     tensor(bytesField(fieldTensorData, []byte{1, 2, 3}))[:5],
+		"unknown tensor field": tensor(varintField(9, 1), bytesField(batchwire.TensorData, []byte{7})),
+		"bad utf-8 name":       tensor(bytesField(batchwire.TensorName, []byte{0xff})),
+		"dtype out of range":   tensor(varintField(batchwire.TensorDtype, 1<<40)),
+		"bits packed 2":        tensor(varintField(batchwire.TensorBitsPacked, 2)),
+		"truncated tensor":     tensor(bytesField(batchwire.TensorData, []byte{1, 2, 3}))[:5],
 		"unknown top field":    append(varintField(999, 5), full...),
-		"tensors wrong type":   append(varintField(fieldTensors, 1), full...),
+		"tensors wrong type":   append(varintField(batchwire.Tensors, 1), full...),
 	}
 }
 

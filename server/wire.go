@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/starlight/dataserver/feed"
+	"github.com/starlight/dataserver/internal/batchwire"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
@@ -46,16 +47,6 @@ func (c batchCodec) Unmarshal(data mem.BufferSlice, v any) error {
 // inlineData is the largest tensor copied into the framing bytes rather than
 // referenced (gRPC does not reference-count buffers under 1 KiB anyway).
 const inlineData = 1 << 10
-
-// Field numbers of the hand-framed parts of StreamBatchesResponse and Tensor.
-const (
-	fieldTensors          = 17
-	fieldTensorName       = 1
-	fieldTensorDtype      = 2
-	fieldTensorShape      = 3
-	fieldTensorData       = 4
-	fieldTensorBitsPacked = 5
-)
 
 // outgoing is a batch on its way out: its response message with the tensors'
 // data left out, each tensor's bytes as the chunks the batch holds them in
@@ -160,7 +151,7 @@ func (o *outgoing) encode() (mem.BufferSlice, error) {
 	need := proto.Size(m)
 	for i, t := range ts {
 		n := tensorSize(t, o.chunks[i])
-		need += protowire.SizeTag(fieldTensors) + protowire.SizeVarint(uint64(n)) + n
+		need += protowire.SizeTag(batchwire.Tensors) + protowire.SizeVarint(uint64(n)) + n
 		for _, c := range o.chunks[i] {
 			if len(c) > inlineData {
 				need -= len(c)
@@ -186,7 +177,7 @@ func (o *outgoing) encode() (mem.BufferSlice, error) {
 	out := make(mem.BufferSlice, 0, 1+2*big)
 	from := 0
 	for i, t := range ts {
-		buf = protowire.AppendTag(buf, fieldTensors, protowire.BytesType)
+		buf = protowire.AppendTag(buf, batchwire.Tensors, protowire.BytesType)
 		buf = protowire.AppendVarint(buf, uint64(tensorSize(t, o.chunks[i])))
 		buf = appendTensorHead(buf, t, dataLen(o.chunks[i]))
 		for _, c := range o.chunks[i] {
@@ -204,7 +195,7 @@ func (o *outgoing) encode() (mem.BufferSlice, error) {
 			refs = refs[1:]
 		}
 		if t.BitsPacked {
-			buf = protowire.AppendTag(buf, fieldTensorBitsPacked, protowire.VarintType)
+			buf = protowire.AppendTag(buf, batchwire.TensorBitsPacked, protowire.VarintType)
 			buf = protowire.AppendVarint(buf, 1)
 		}
 	}
@@ -243,20 +234,20 @@ func tensorSize(t *pb.Tensor, chunks [][]byte) int {
 	data := dataLen(chunks)
 	n := 0
 	if t.Name != "" {
-		n += protowire.SizeTag(fieldTensorName) + protowire.SizeBytes(len(t.Name))
+		n += protowire.SizeTag(batchwire.TensorName) + protowire.SizeBytes(len(t.Name))
 	}
 	if t.Dtype != 0 {
-		n += protowire.SizeTag(fieldTensorDtype) + protowire.SizeVarint(uint64(int64(t.Dtype)))
+		n += protowire.SizeTag(batchwire.TensorDtype) + protowire.SizeVarint(uint64(int64(t.Dtype)))
 	}
 	if len(t.Shape) > 0 {
 		s := shapeSize(t.Shape)
-		n += protowire.SizeTag(fieldTensorShape) + protowire.SizeBytes(s)
+		n += protowire.SizeTag(batchwire.TensorShape) + protowire.SizeBytes(s)
 	}
 	if data > 0 {
-		n += protowire.SizeTag(fieldTensorData) + protowire.SizeBytes(data)
+		n += protowire.SizeTag(batchwire.TensorData) + protowire.SizeBytes(data)
 	}
 	if t.BitsPacked {
-		n += protowire.SizeTag(fieldTensorBitsPacked) + protowire.SizeVarint(1)
+		n += protowire.SizeTag(batchwire.TensorBitsPacked) + protowire.SizeVarint(1)
 	}
 	return n
 }
@@ -273,22 +264,22 @@ func shapeSize(shape []int64) int {
 // length of data of n bytes (without the data itself).
 func appendTensorHead(b []byte, t *pb.Tensor, n int) []byte {
 	if t.Name != "" {
-		b = protowire.AppendTag(b, fieldTensorName, protowire.BytesType)
+		b = protowire.AppendTag(b, batchwire.TensorName, protowire.BytesType)
 		b = protowire.AppendString(b, t.Name)
 	}
 	if t.Dtype != 0 {
-		b = protowire.AppendTag(b, fieldTensorDtype, protowire.VarintType)
+		b = protowire.AppendTag(b, batchwire.TensorDtype, protowire.VarintType)
 		b = protowire.AppendVarint(b, uint64(int64(t.Dtype)))
 	}
 	if len(t.Shape) > 0 {
-		b = protowire.AppendTag(b, fieldTensorShape, protowire.BytesType)
+		b = protowire.AppendTag(b, batchwire.TensorShape, protowire.BytesType)
 		b = protowire.AppendVarint(b, uint64(shapeSize(t.Shape)))
 		for _, d := range t.Shape {
 			b = protowire.AppendVarint(b, uint64(d))
 		}
 	}
 	if n > 0 {
-		b = protowire.AppendTag(b, fieldTensorData, protowire.BytesType)
+		b = protowire.AppendTag(b, batchwire.TensorData, protowire.BytesType)
 		b = protowire.AppendVarint(b, uint64(n))
 	}
 	return b
