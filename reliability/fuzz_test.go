@@ -10,6 +10,7 @@ import (
 	"github.com/starlight/dataserver/codec"
 	"github.com/starlight/dataserver/extract"
 	"github.com/starlight/dataserver/index"
+	"github.com/starlight/dataserver/internal/testbin"
 )
 
 // fuzzOptions keep a fuzzed tree's images small.
@@ -79,7 +80,7 @@ func FuzzIndexTree(f *testing.F) {
 // corpusDirNoSkip returns the corpus's datasets folder without skipping
 // (fuzz seeds are optional).
 func corpusDirNoSkip() (string, error) {
-	root, err := moduleRoot()
+	root, err := testbin.ModuleRoot()
 	if err != nil {
 		return "", err
 	}

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/starlight/dataserver/internal/testbin"
 )
 
 // requiredFuzz lists, per package of the module, the native fuzz targets
@@ -33,7 +35,7 @@ var requiredFuzz = map[string][]string{
 // fuzzTargets returns the fuzz targets declared in the module's test
 // files, by package folder relative to the module root.
 func fuzzTargets(t *testing.T) map[string][]string {
-	root, err := moduleRoot()
+	root, err := testbin.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,13 +2,11 @@ package reliability
 
 import (
 	"flag"
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"sync"
 	"testing"
+
+	"github.com/starlight/dataserver/internal/testbin"
 )
 
 // long turns on the soak variants (more runs, more files, bigger bombs).
@@ -38,34 +36,6 @@ func isLong() bool {
 	return *long || os.Getenv("RELIABILITY_LONG") == "1"
 }
 
-// buildBinary compiles ./cmd/dataserver with CGO off into dir; under the
-// race detector it builds the server with -race (which needs cgo), so the
-// process-level tests race-check the server as well.
-func buildBinary(dir string) (string, error) {
-	root, err := moduleRoot()
-	if err != nil {
-		return "", err
-	}
-	gotool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(gotool); err != nil {
-		if gotool, err = exec.LookPath("go"); err != nil {
-			return "", fmt.Errorf("no go tool to build the server: %v", err)
-		}
-	}
-	out := filepath.Join(dir, "dataserver")
-	args, cgo := []string{"build", "-o", out}, "CGO_ENABLED=0"
-	if raceEnabled {
-		args, cgo = append(args, "-race"), "CGO_ENABLED=1"
-	}
-	cmd := exec.Command(gotool, append(args, "./cmd/dataserver")...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), cgo)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/dataserver: %v\n%s", err, b)
-	}
-	return out, nil
-}
-
 // needBinary builds ./cmd/dataserver into a temporary folder on first use
 // and fails the test when it could not be built.
 func needBinary(t testing.TB) {
@@ -73,26 +43,10 @@ func needBinary(t testing.TB) {
 	binOnce.Do(func() {
 		binDir, binErr = os.MkdirTemp("", "reliability-bin-")
 		if binErr == nil {
-			binPath, binErr = buildBinary(binDir)
+			binPath, binErr = testbin.Build(binDir, raceEnabled)
 		}
 	})
 	if binErr != nil {
 		t.Fatal(binErr)
-	}
-}
-
-// moduleRoot is the folder holding go.mod at or above the working directory.
-func moduleRoot() (string, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("no go.mod above %s", wd)
-		}
 	}
 }

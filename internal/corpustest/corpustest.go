@@ -7,10 +7,11 @@ package corpustest
 import (
 	"bufio"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/starlight/dataserver/internal/testbin"
 )
 
 // Entry is one line of expected.jsonl.
@@ -43,7 +44,7 @@ func (e Entry) Vector(stream string) []float64 {
 // or skips the test loudly when it is absent.
 func Dir(tb testing.TB) string {
 	tb.Helper()
-	mod, err := moduleRoot()
+	mod, err := testbin.ModuleRoot()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -52,23 +53,6 @@ func Dir(tb testing.TB) string {
 		tb.Skipf("CORPUS NOT FOUND at %s: skipping corpus test (%v)", dir, err)
 	}
 	return dir
-}
-
-// moduleRoot returns the nearest directory at or above the working
-// directory that holds go.mod.
-func moduleRoot() (string, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("corpustest: no go.mod above %s", wd)
-		}
-	}
 }
 
 // Datasets returns the corpus's datasets root.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/starlight/dataserver/codec"
+	"github.com/starlight/dataserver/internal/testbin"
 )
 
 // File is one corpus file: its path relative to the datasets root (with
@@ -33,7 +34,7 @@ func Files(tb testing.TB, format codec.Format) []File {
 // on its hand-made seeds instead of being skipped). Unreadable files are
 // passed over.
 func Seeds(format codec.Format) [][]byte {
-	mod, err := moduleRoot()
+	mod, err := testbin.ModuleRoot()
 	if err != nil {
 		return nil
 	}
