@@ -25,55 +25,9 @@ func (d *decoder) progressiveScan() error {
 			tabs[i], _ = d.tableFor(false, c.acSel)
 		}
 	}
-	br := &d.br
-	ri := d.restart
-	mcu := 0
-	if d.nscomp == 1 {
-		c := d.scomp[0]
-		for by := 0; by < c.bh; by++ {
-			for bx := 0; bx < c.bw; bx++ {
-				if ri > 0 && mcu > 0 && mcu%ri == 0 {
-					if err := d.processRestart(); err != nil {
-						return err
-					}
-				}
-				mcu++
-				if err := blockFn(c, tabs[0], (*[64]int16)(c.coef[(by*c.pbw+bx)*64:])); err != nil {
-					return err
-				}
-				if br.overrun() {
-					return errTruncated("progressive scan")
-				}
-			}
-		}
-		return nil
-	}
-	for my := 0; my < d.mcusY; my++ {
-		for mx := 0; mx < d.mcusX; mx++ {
-			if ri > 0 && mcu > 0 && mcu%ri == 0 {
-				if err := d.processRestart(); err != nil {
-					return err
-				}
-			}
-			mcu++
-			for i := 0; i < d.nscomp; i++ {
-				c := d.scomp[i]
-				for y := 0; y < c.v; y++ {
-					row := (my*c.v + y) * c.pbw
-					for x := 0; x < c.h; x++ {
-						blk := (*[64]int16)(c.coef[(row+mx*c.h+x)*64:])
-						if err := blockFn(c, tabs[i], blk); err != nil {
-							return err
-						}
-					}
-				}
-			}
-			if br.overrun() {
-				return errTruncated("progressive scan")
-			}
-		}
-	}
-	return nil
+	return d.eachBlock("progressive scan", func(i int, c *component, bx, by int) error {
+		return blockFn(c, tabs[i], (*[64]int16)(c.coef[(by*c.pbw+bx)*64:]))
+	})
 }
 
 // dcFirst decodes the first (most significant) bits of a DC coefficient.

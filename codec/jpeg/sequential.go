@@ -10,54 +10,9 @@ func (d *decoder) sequentialScan() error {
 		dcs[i], _ = d.tableFor(true, d.scomp[i].dcSel)
 		acs[i], _ = d.tableFor(false, d.scomp[i].acSel)
 	}
-	br := &d.br
-	ri := d.restart
-	mcu := 0
-	if d.nscomp == 1 {
-		c := d.scomp[0]
-		dc, ac := dcs[0], acs[0]
-		for by := 0; by < c.bh; by++ {
-			for bx := 0; bx < c.bw; bx++ {
-				if ri > 0 && mcu > 0 && mcu%ri == 0 {
-					if err := d.processRestart(); err != nil {
-						return err
-					}
-				}
-				mcu++
-				if err := d.sequentialBlock(c, dc, ac, bx, by, &tmp); err != nil {
-					return err
-				}
-				if br.overrun() {
-					return errTruncated("scan")
-				}
-			}
-		}
-		return nil
-	}
-	for my := 0; my < d.mcusY; my++ {
-		for mx := 0; mx < d.mcusX; mx++ {
-			if ri > 0 && mcu > 0 && mcu%ri == 0 {
-				if err := d.processRestart(); err != nil {
-					return err
-				}
-			}
-			mcu++
-			for i := 0; i < d.nscomp; i++ {
-				c := d.scomp[i]
-				for y := 0; y < c.v; y++ {
-					for x := 0; x < c.h; x++ {
-						if err := d.sequentialBlock(c, dcs[i], acs[i], mx*c.h+x, my*c.v+y, &tmp); err != nil {
-							return err
-						}
-					}
-				}
-			}
-			if br.overrun() {
-				return errTruncated("scan")
-			}
-		}
-	}
-	return nil
+	return d.eachBlock("scan", func(i int, c *component, bx, by int) error {
+		return d.sequentialBlock(c, dcs[i], acs[i], bx, by, &tmp)
+	})
 }
 
 // sequentialBlock decodes block (bx, by) of component c. Blocks outside the
