@@ -1,7 +1,8 @@
 package catalog
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 
 	"github.com/starlight/dataserver/index"
 	"github.com/starlight/dataserver/sampling"
@@ -77,21 +78,9 @@ func countCells(samples []index.Sample) []Count {
 	for _, c := range cells {
 		out = append(out, *c)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Submission != b.Submission {
-			return a.Submission < b.Submission
-		}
-		if a.Kind != b.Kind {
-			return a.Kind < b.Kind
-		}
-		if a.Technique != b.Technique {
-			return a.Technique < b.Technique
-		}
-		if a.Category != b.Category {
-			return a.Category < b.Category
-		}
-		return a.Format < b.Format
+	slices.SortFunc(out, func(a, b Count) int {
+		return cmp.Or(cmp.Compare(a.Submission, b.Submission), cmp.Compare(a.Kind, b.Kind),
+			cmp.Compare(a.Technique, b.Technique), cmp.Compare(a.Category, b.Category), cmp.Compare(a.Format, b.Format))
 	})
 	return out
 }

@@ -21,9 +21,9 @@ func build(ctx context.Context, root string, opts Options) (*Snapshot, error) {
 		return nil, fmt.Errorf("index: %w", err)
 	}
 	defer r.Close()
-	w := &walker{ctx: ctx, root: r, seen: map[string]bool{}}
-	if err := w.walkRoot(); err != nil {
-		return nil, fmt.Errorf("index: scanning %s: %w", root, err)
+	w, err := walkTree(ctx, r, root)
+	if err != nil {
+		return nil, err
 	}
 	c := &checker{open: func(n string) (*os.File, error) { return r.OpenFile(n, openFlags, 0) }, maxFile: opts.MaxFileSize, headerOnly: opts.HeaderOnly, extracted: opts.Extracted}
 	if openHook != nil {

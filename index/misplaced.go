@@ -407,9 +407,9 @@ func Misplaced(ctx context.Context, root string) ([]Problem, error) {
 		return nil, fmt.Errorf("index: %w", err)
 	}
 	defer r.Close()
-	w := &walker{ctx: ctx, root: r, seen: map[string]bool{}}
-	if err := w.walkRoot(); err != nil {
-		return nil, fmt.Errorf("index: scanning %s: %w", root, err)
+	w, err := walkTree(ctx, r, root)
+	if err != nil {
+		return nil, err
 	}
 	var out []Problem
 	for _, p := range w.probs {

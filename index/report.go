@@ -1,6 +1,8 @@
 package index
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 
 	"github.com/starlight/dataserver/codec"
@@ -138,28 +140,14 @@ func NewReport(s *Snapshot) *Report {
 	for _, c := range counts {
 		r.Counts = append(r.Counts, *c)
 	}
-	sort.Slice(r.Counts, func(i, j int) bool {
-		a, b := r.Counts[i], r.Counts[j]
-		if a.Submission != b.Submission {
-			return a.Submission < b.Submission
-		}
-		if a.Kind != b.Kind {
-			return a.Kind < b.Kind
-		}
-		return a.Group < b.Group
+	slices.SortFunc(r.Counts, func(a, b Count) int {
+		return cmp.Or(cmp.Compare(a.Submission, b.Submission), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Group, b.Group))
 	})
 	for k, n := range formats {
 		r.Formats = append(r.Formats, FormatCount{Submission: k.sub, Kind: k.kind, Format: k.f, Count: n})
 	}
-	sort.Slice(r.Formats, func(i, j int) bool {
-		a, b := r.Formats[i], r.Formats[j]
-		if a.Submission != b.Submission {
-			return a.Submission < b.Submission
-		}
-		if a.Kind != b.Kind {
-			return a.Kind < b.Kind
-		}
-		return a.Format < b.Format
+	slices.SortFunc(r.Formats, func(a, b FormatCount) int {
+		return cmp.Or(cmp.Compare(a.Submission, b.Submission), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Format, b.Format))
 	})
 	for _, b := range bal {
 		t := sideTotal[b.Submission]
@@ -171,12 +159,8 @@ func NewReport(s *Snapshot) *Report {
 		}
 		r.Balance = append(r.Balance, *b)
 	}
-	sort.Slice(r.Balance, func(i, j int) bool {
-		a, b := r.Balance[i], r.Balance[j]
-		if a.Submission != b.Submission {
-			return a.Submission < b.Submission
-		}
-		return a.Format < b.Format
+	slices.SortFunc(r.Balance, func(a, b Balance) int {
+		return cmp.Or(cmp.Compare(a.Submission, b.Submission), cmp.Compare(a.Format, b.Format))
 	})
 	for sub, set := range cats {
 		for c := range set {

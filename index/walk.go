@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -77,6 +78,16 @@ func (w *walker) list(dir string) []os.DirEntry {
 	}
 	sort.Slice(ents, func(i, j int) bool { return ents[i].Name() < ents[j].Name() })
 	return ents
+}
+
+// walkTree lists the tree under r (which the caller closes); root names it
+// in errors.
+func walkTree(ctx context.Context, r *os.Root, root string) (*walker, error) {
+	w := &walker{ctx: ctx, root: r, seen: map[string]bool{}}
+	if err := w.walkRoot(); err != nil {
+		return nil, fmt.Errorf("index: scanning %s: %w", root, err)
+	}
+	return w, nil
 }
 
 // walkRoot lists the submissions and their three sample folders.
