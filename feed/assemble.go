@@ -75,7 +75,7 @@ func (f *Feed) loadAll(ctx context.Context, root string, samples []*index.Sample
 		go func(i int) {
 			st, err := f.Load(ctx, root, samples[i])
 			if err == nil {
-				got[i] = describe(st)
+				got[i] = f.entry(samples[i].ID, st)
 			}
 			errs <- err
 		}(i)
@@ -90,6 +90,16 @@ func (f *Feed) loadAll(ctx context.Context, root string, samples []*index.Sample
 		return nil, first
 	}
 	return got, nil
+}
+
+// entry returns the cache's description of st, just loaded for id (its
+// zero scans and packed planes are then shared with later batches), or a
+// fresh one when the cache did not keep it.
+func (f *Feed) entry(id string, st *extract.Streams) cached {
+	if e, ok := f.mem.lookup(cacheKey(id)); ok && e.s == st {
+		return e
+	}
+	return describe(st)
 }
 
 // tensor lays out one stream of the batch: in a pooled buffer, or with
