@@ -1,7 +1,6 @@
 package reliability
 
 import (
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,46 +16,12 @@ func corpusRoot(t testing.TB) string {
 	return corpustest.Datasets(t)
 }
 
-// copyTree copies the regular files and folders of src into dst.
+// copyTree copies the files and folders of src into dst.
 func copyTree(t testing.TB, src, dst string) {
 	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		return copyFile(p, target)
-	})
-	if err != nil {
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
 		t.Fatalf("copying %s to %s: %v", src, dst, err)
 	}
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 // writeFile writes data at root/rel (slash separated), creating folders.

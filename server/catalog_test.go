@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,33 +18,8 @@ import (
 // copyTree copies the corpus datasets into a fresh folder the test may edit.
 func copyTree(t *testing.T) string {
 	t.Helper()
-	src := corpustest.Datasets(t)
 	dst := filepath.Join(t.TempDir(), "datasets")
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		out := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(out, 0o755)
-		}
-		in, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		f, err := os.Create(out)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(f, in); err != nil {
-			f.Close()
-			return err
-		}
-		return f.Close()
-	})
-	if err != nil {
+	if err := os.CopyFS(dst, os.DirFS(corpustest.Datasets(t))); err != nil {
 		t.Fatal(err)
 	}
 	return dst

@@ -11,8 +11,9 @@ import (
 
 	"crypto/sha256"
 	"encoding/hex"
-	"github.com/starlight/dataserver/extract"
 	"testing"
+
+	"github.com/starlight/dataserver/extract"
 
 	"github.com/starlight/dataserver/internal/corpustest"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
