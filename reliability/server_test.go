@@ -91,10 +91,13 @@ func startServer(t testing.TB, root string, extra ...string) *serverProc {
 	args := append([]string{"serve", "--root", root, "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--log-level", "info"}, extra...)
 	cmd := exec.Command(binPath, args...)
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "DATASERVER_") {
+		if !strings.HasPrefix(kv, "DATASERVER_") && !strings.HasPrefix(kv, "GORACE=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
+	// A binary built with -race sleeps 1s at exit by default; the shutdown
+	// figures are the server's, not the race runtime's.
+	cmd.Env = append(cmd.Env, "GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 	p := &serverProc{t: t, cmd: cmd, log: &logBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.log, p.log
 	if err := cmd.Start(); err != nil {

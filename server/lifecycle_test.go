@@ -244,6 +244,71 @@ func TestGracefulShutdown(t *testing.T) {
 	sameBatches(t, append(got, tail...), want)
 }
 
+// TestShutdownWaitsForSlowReader: a consumer that takes its batches slowly
+// still receives the batch the drain let through and the UNAVAILABLE status
+// after it, although its connection also holds a health watch (which the
+// drain ends once the data calls are done) and the server has nothing left
+// to run: the stop is graceful, not a cut once the handlers return.
+func TestShutdownWaitsForSlowReader(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.GracePeriod = 20 * time.Second
+	req := &pb.StreamBatchesRequest{BatchSize: 6, Seed: 5, Streams: []pb.StreamKind{pb.StreamKind_STREAM_KIND_PIXEL}}
+	r := start(t, cfg, true)
+	// Small windows: the batch in flight waits in the server's transport
+	// until the reader makes room.
+	cc := dial(t, r.addr, grpc.WithInitialWindowSize(1<<16), grpc.WithInitialConnWindowSize(1<<16))
+	watch, err := healthpb.NewHealthClient(cc).Watch(context.Background(), &healthpb.HealthCheckRequest{Service: ServiceName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := watch.Recv(); err != nil || m.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		t.Fatalf("watch starts with %v, %v", m.GetStatus(), err)
+	}
+	stream, err := pb.NewDataServiceClient(cc).StreamBatches(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stream.Recv(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // the next batch is handed to the transport
+	errc := make(chan error, 1)
+	go func() { errc <- r.stop(t) }()
+	// Between two batches the reader pauses for longer than the drain
+	// settles: the last batch's handler has returned well before the
+	// batch is read.
+	n := 1
+	for {
+		time.Sleep(3 * drainSettle)
+		_, err = stream.Recv()
+		if err != nil {
+			break
+		}
+		n++
+	}
+	if st, _ := status.FromError(err); st.Code() != codes.Unavailable || !strings.Contains(st.Message(), "shutting down") {
+		t.Fatalf("slow reader ended after %d batches with %v; want UNAVAILABLE saying the server is shutting down", n, err)
+	}
+	var last healthpb.HealthCheckResponse_ServingStatus
+	for {
+		m, err := watch.Recv()
+		if err != nil {
+			break
+		}
+		last = m.GetStatus()
+	}
+	if last != healthpb.HealthCheckResponse_NOT_SERVING {
+		t.Errorf("watch last saw %v, want NOT_SERVING", last)
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if n < 2 {
+		t.Errorf("slow reader took %d batch; the one handed to the transport before the shutdown is lost", n)
+	}
+	t.Logf("slow reader took %d batches, then UNAVAILABLE", n)
+}
+
 // TestTooManyStreams: past MaxStreams a call is RESOURCE_EXHAUSTED.
 func TestTooManyStreams(t *testing.T) {
 	cfg := testConfig(t)

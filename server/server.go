@@ -49,10 +49,13 @@ type Server struct {
 
 	streamSlots chan struct{}
 	// calls counts the DataService calls running, for the drain.
-	calls     atomic.Int64
-	draining  chan struct{}
-	drainOnce sync.Once
-	served    atomic.Bool
+	calls    atomic.Int64
+	draining chan struct{}
+	// watchesEnd ends health watches and reflection streams once the
+	// DataService calls are done (see drain.go).
+	watchesEnd chan struct{}
+	drainOnce  sync.Once
+	served     atomic.Bool
 }
 
 // New builds a server from cfg; nothing listens until Serve.
@@ -64,7 +67,7 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	s := &Server{cfg: cfg, log: log, streamSlots: make(chan struct{}, cfg.MaxStreams), draining: make(chan struct{})}
+	s := &Server{cfg: cfg, log: log, streamSlots: make(chan struct{}, cfg.MaxStreams), draining: make(chan struct{}), watchesEnd: make(chan struct{})}
 	s.metrics = newMetrics(func() *feed.Feed { return s.feed }, func() *catalog.Catalog { return s.cat })
 	f, err := feed.New(feed.Config{
 		Workers: cfg.Workers, Prefetch: cfg.Prefetch, MemoryBudget: cfg.MemoryBudget,
@@ -121,7 +124,7 @@ func (s *Server) serverOptions() ([]grpc.ServerOption, error) {
 		streams = append(streams, selector.StreamServerInterceptor(auth.StreamServerInterceptor(a.authFunc), match))
 	}
 	unary = append(unary, recovery.UnaryServerInterceptor(recoverOpt))
-	streams = append(streams, recovery.StreamServerInterceptor(recoverOpt))
+	streams = append(streams, recovery.StreamServerInterceptor(recoverOpt), s.endWatchesAtDrain)
 
 	opts := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(unary...),
@@ -165,15 +168,6 @@ func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }
 // MetricsHandler returns the HTTP handler of /metrics.
 func (s *Server) MetricsHandler() http.Handler {
 	return promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{Registry: s.metrics.reg})
-}
-
-func (s *Server) isDraining() bool {
-	select {
-	case <-s.draining:
-		return true
-	default:
-		return false
-	}
 }
 
 // Serve indexes the tree in the background (health NOT_SERVING until the
@@ -226,67 +220,6 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	}
 	s.shutdown()
 	return err
-}
-
-// shutdown turns health NOT_SERVING at once, ends every stream right after
-// its current batch, and drains: once no DataService call is left it stops
-// (closing health watches and reflection streams, which would otherwise
-// hold the drain), and at the latest when the grace period is over.
-func (s *Server) shutdown() {
-	s.drainOnce.Do(func() {
-		s.health.Shutdown()
-		close(s.draining)
-		s.cat.Close()
-		done := make(chan struct{})
-		go func() {
-			s.grpc.GracefulStop()
-			close(done)
-		}()
-		grace := time.NewTimer(s.cfg.GracePeriod)
-		defer grace.Stop()
-		tick := time.NewTicker(drainPoll)
-		defer tick.Stop()
-		idleSince := time.Time{}
-		for {
-			select {
-			case <-done:
-				s.log.Info("drained")
-				return
-			case <-grace.C:
-				s.log.Warn("grace period over: stopping the calls left", zap.Duration("grace", s.cfg.GracePeriod))
-				s.grpc.Stop()
-				<-done
-				return
-			case now := <-tick.C:
-				if s.calls.Load() > 0 {
-					idleSince = time.Time{}
-					continue
-				}
-				if idleSince.IsZero() {
-					idleSince = now
-				} else if now.Sub(idleSince) >= drainSettle {
-					s.log.Info("drained: closing the health and reflection streams left")
-					s.grpc.Stop()
-					<-done
-					return
-				}
-			}
-		}
-	})
-}
-
-// Drain timing: how often the drain looks at the calls running, and how
-// long none must be running (letting watchers receive NOT_SERVING) before
-// the remaining streams are closed.
-const (
-	drainPoll   = 10 * time.Millisecond
-	drainSettle = 100 * time.Millisecond
-)
-
-// track counts a DataService call until the returned function runs.
-func (s *Server) track() func() {
-	s.calls.Add(1)
-	return func() { s.calls.Add(-1) }
 }
 
 // Run listens on cfg.Addr (and serves /metrics on cfg.MetricsAddr when set)
