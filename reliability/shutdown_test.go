@@ -105,7 +105,8 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 	code := p.cmd.ProcessState.ExitCode()
 	t.Logf("FIGURE graceful shutdown: health NOT_SERVING %s after SIGTERM; process exited with status %d %s after SIGTERM (grace period %s, one stream stalled)",
 		nsAt.Sub(sig).Round(time.Microsecond), code, exit.Round(time.Millisecond), grace)
-	if !nsAt.IsZero() && nsAt.Sub(sig) > 500*time.Millisecond {
+	// The signal handler runs at once; the bound is for a loaded race build.
+	if !nsAt.IsZero() && nsAt.Sub(sig) > 2*time.Second {
 		t.Errorf("health took %s to turn NOT_SERVING", nsAt.Sub(sig))
 	}
 	if exit > grace+2*time.Second {

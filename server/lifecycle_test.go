@@ -271,7 +271,16 @@ func TestShutdownWaitsForSlowReader(t *testing.T) {
 	if _, err := stream.Recv(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // the next batch is handed to the transport
+	// Wait until the next batch is handed to the transport.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		figs, _ := r.srv.consumers.Snapshot()
+		if len(figs) == 1 && figs[0].Samples >= 2*uint64(req.BatchSize) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the second batch was not sent within 30s")
+		}
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- r.stop(t) }()
 	// Between two batches the reader pauses for longer than the drain
