@@ -100,7 +100,8 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 
 // serverOptions sets limits, keepalive, TLS and the interceptor chain, in
 // the order of go-grpc-middleware's example server: metrics, logging, auth
-// (through a selector that leaves health and reflection open), recovery.
+// (through a selector that leaves health and reflection open), recovery;
+// innermost, for streams, the drain's end of health watches (drain.go).
 func (s *Server) serverOptions() ([]grpc.ServerOption, error) {
 	cfg := s.cfg
 	lg := zapLogger(s.log.Named("grpc"))
