@@ -66,18 +66,14 @@ const (
 	drainSettle = 100 * time.Millisecond
 )
 
-func (s *Server) isDraining() bool {
-	select {
-	case <-s.draining:
-		return true
-	default:
-		return false
-	}
-}
+func (s *Server) isDraining() bool { return closed(s.draining) }
 
-func (s *Server) watchesEnded() bool {
+func (s *Server) watchesEnded() bool { return closed(s.watchesEnd) }
+
+// closed tells whether ch is closed (it is never sent on).
+func closed(ch <-chan struct{}) bool {
 	select {
-	case <-s.watchesEnd:
+	case <-ch:
 		return true
 	default:
 		return false
