@@ -70,6 +70,20 @@ func (s *Server) isDraining() bool { return closed(s.draining) }
 
 func (s *Server) watchesEnded() bool { return closed(s.watchesEnd) }
 
+// endingWith returns a context that also ends when ch is closed; cancel
+// releases it.
+func endingWith(parent context.Context, ch <-chan struct{}) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(parent)
+	go func() {
+		select {
+		case <-ch:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
 // closed tells whether ch is closed (it is never sent on).
 func closed(ch <-chan struct{}) bool {
 	select {
@@ -95,15 +109,8 @@ func (s *Server) endWatchesAtDrain(srv any, ss grpc.ServerStream, info *grpc.Str
 	if strings.HasPrefix(info.FullMethod, "/"+ServiceName+"/") {
 		return handler(srv, ss)
 	}
-	ctx, cancel := context.WithCancel(ss.Context())
+	ctx, cancel := endingWith(ss.Context(), s.watchesEnd)
 	defer cancel()
-	go func() {
-		select {
-		case <-s.watchesEnd:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	return handler(srv, &drainStream{ServerStream: ss, ctx: ctx})
 }
 

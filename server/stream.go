@@ -38,15 +38,8 @@ func (h *service) StreamBatches(req *pb.StreamBatchesRequest, stream pb.DataServ
 	ctx := stream.Context()
 	// work ends on shutdown too: the batch being assembled is dropped, the
 	// last one sent carried the cursor to resume from.
-	work, stop := context.WithCancel(ctx)
+	work, stop := endingWith(ctx, s.draining)
 	defer stop()
-	go func() {
-		select {
-		case <-s.draining:
-			stop()
-		case <-work.Done():
-		}
-	}()
 
 	batches, err := s.feed.Open(work, s.cat, spec)
 	if err != nil {
