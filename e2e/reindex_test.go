@@ -18,6 +18,7 @@ import (
 
 	"github.com/starlight/dataserver/client"
 	"github.com/starlight/dataserver/internal/corpustest"
+	"github.com/starlight/dataserver/internal/treetest"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 	"github.com/starlight/dataserver/server"
 )
@@ -26,7 +27,7 @@ import (
 // stream and reindexes: the stream keeps its snapshot and finishes exactly
 // as an undisturbed run; a new stream sees the new snapshot.
 func TestReindexWhileStreaming(t *testing.T) {
-	root := copyTree(t, corpustest.Datasets(t))
+	root := treetest.Copy(t, corpustest.Datasets(t))
 	srv := startInProcess(t, server.Config{Root: root})
 	c := dial(t, []string{srv.addr})
 	ref, _ := collect(t, c, light(31))

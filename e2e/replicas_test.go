@@ -9,6 +9,7 @@ import (
 
 	"github.com/starlight/dataserver/client"
 	"github.com/starlight/dataserver/internal/corpustest"
+	"github.com/starlight/dataserver/internal/treetest"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
@@ -18,7 +19,7 @@ import (
 // pinned to its own replica first; and when a replica is killed mid-epoch,
 // its ranks fail over and finish with no sample lost or repeated.
 func TestReplicas(t *testing.T) {
-	root := copyTree(t, corpustest.Datasets(t))
+	root := treetest.Copy(t, corpustest.Datasets(t))
 	const replicas, world = 3, 4
 	addrs := make([]string, replicas)
 	procs := make([]*proc, replicas)

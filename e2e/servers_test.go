@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -226,15 +225,4 @@ func dial(t *testing.T, addrs []string, opts ...client.Option) *client.Client {
 // batches unsent.
 func smallWindows() client.Option {
 	return client.WithDialOptions(grpc.WithInitialWindowSize(64<<10), grpc.WithInitialConnWindowSize(64<<10))
-}
-
-// copyTree copies the directory src into a new temporary folder of the test
-// and returns the copy.
-func copyTree(t *testing.T, src string) string {
-	t.Helper()
-	dst := filepath.Join(t.TempDir(), "datasets")
-	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
-		t.Fatalf("copying %s: %v", src, err)
-	}
-	return dst
 }

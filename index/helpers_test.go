@@ -11,12 +11,13 @@ import (
 	"image/jpeg"
 	"image/png"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"golang.org/x/image/bmp"
+
+	"github.com/starlight/dataserver/internal/treetest"
 )
 
 // tree writes a dataset tree under a temporary root.
@@ -37,13 +38,7 @@ func (tr *tree) path(rel string) string {
 // write writes data at rel, creating folders.
 func (tr *tree) write(rel string, data []byte) {
 	tr.t.Helper()
-	p := tr.path(rel)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		tr.t.Fatal(err)
-	}
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		tr.t.Fatal(err)
-	}
+	treetest.WriteFile(tr.t, tr.root, rel, data)
 }
 
 // json writes v as JSON at rel.
@@ -59,20 +54,7 @@ func (tr *tree) json(rel string, v any) {
 // lines writes a JSONL manifest of the given objects at rel.
 func (tr *tree) lines(rel string, objs ...any) {
 	tr.t.Helper()
-	var b bytes.Buffer
-	for _, o := range objs {
-		if s, ok := o.(string); ok {
-			b.WriteString(s)
-		} else {
-			j, err := json.Marshal(o)
-			if err != nil {
-				tr.t.Fatal(err)
-			}
-			b.Write(j)
-		}
-		b.WriteByte('\n')
-	}
-	tr.write(rel, b.Bytes())
+	tr.write(rel, treetest.JSONL(tr.t, objs...))
 }
 
 // build indexes the tree and fails on a Build error.

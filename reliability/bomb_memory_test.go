@@ -9,6 +9,7 @@ import (
 	"github.com/starlight/dataserver/codec"
 	"github.com/starlight/dataserver/extract"
 	"github.com/starlight/dataserver/index"
+	"github.com/starlight/dataserver/internal/treetest"
 )
 
 // bombBytesPerPixel bounds the heap one decompression bomb may take, per
@@ -28,7 +29,7 @@ func TestDecompressionBombMemory(t *testing.T) {
 	data := deflatePNG(side, side)
 	px := uint64(side * side)
 	root := filepath.Join(t.TempDir(), "datasets")
-	writeFile(t, root, "b_submission_2025/negatives/special_cases/bomb.png", data)
+	treetest.WriteFile(t, root, "b_submission_2025/negatives/special_cases/bomb.png", data)
 
 	h := watchHeap()
 	snap, err := index.Build(context.Background(), root, index.Options{Workers: 1})

@@ -11,6 +11,7 @@ import (
 	"github.com/starlight/dataserver/extract"
 	"github.com/starlight/dataserver/index"
 	"github.com/starlight/dataserver/internal/testbin"
+	"github.com/starlight/dataserver/internal/treetest"
 )
 
 // fuzzOptions keep a fuzzed tree's images small.
@@ -42,10 +43,10 @@ func FuzzIndexTree(f *testing.F) {
 		}
 		root := t.TempDir()
 		sub := "f_submission_2025/"
-		writeFile(t, root, sub+"negatives/special_cases/x.png", img)
-		writeFile(t, root, sub+"negatives/manifest.jsonl", manifest)
-		writeFile(t, root, sub+"stego/x_lsb_000.png", img)
-		writeFile(t, root, sub+"stego/x_lsb_000.png.json", sidecar)
+		treetest.WriteFile(t, root, sub+"negatives/special_cases/x.png", img)
+		treetest.WriteFile(t, root, sub+"negatives/manifest.jsonl", manifest)
+		treetest.WriteFile(t, root, sub+"stego/x_lsb_000.png", img)
+		treetest.WriteFile(t, root, sub+"stego/x_lsb_000.png.json", sidecar)
 		snap, err := index.Build(context.Background(), root, fuzzOptions)
 		if err != nil {
 			t.Fatalf("Build: %v", err)

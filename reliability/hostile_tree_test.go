@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/starlight/dataserver/index"
+	"github.com/starlight/dataserver/internal/treetest"
 	"github.com/starlight/dataserver/payload"
 )
 
@@ -65,7 +66,7 @@ type hostileTree struct {
 
 func (h *hostileTree) add(t testing.TB, rel string, data []byte, e expect) {
 	t.Helper()
-	writeFile(t, h.root, rel, data)
+	treetest.WriteFile(t, h.root, rel, data)
 	h.exp[rel] = e
 	h.images[rel] = data
 }
@@ -165,7 +166,7 @@ func flipPlaces(r *rand.Rand, size, n int) [][2]int {
 func buildHostileTree(t *testing.T, good []string) *hostileTree {
 	t.Helper()
 	h := &hostileTree{root: filepath.Join(t.TempDir(), "datasets"), exp: map[string]expect{}, images: map[string][]byte{}, good: good}
-	copyTree(t, corpusRoot(t), h.root)
+	treetest.CopyTo(t, corpusRoot(t), h.root)
 	h.addTruncations(t)
 	h.addFlips(t)
 	h.addBombs(t)
@@ -223,7 +224,7 @@ func (h *hostileTree) addFlips(t *testing.T) {
 		for _, at := range flipPlaces(r, len(data), n/2) {
 			rel := fmt.Sprintf("%s/stego/%s_%06d%d%s", hostileSub, strings.ReplaceAll(base, "_", "-"), at[0], at[1], ext)
 			h.add(t, rel, flip(data, at[0], at[1]), expect{group: "bitflip"})
-			writeFile(t, h.root, rel+".json", sc)
+			treetest.WriteFile(t, h.root, rel+".json", sc)
 		}
 	}
 }
@@ -316,7 +317,7 @@ func (h *hostileTree) addSidecars(t *testing.T) {
 	pair := func(name string, sidecar []byte, codes ...string) {
 		rel := stego + name + ".png"
 		h.add(t, rel, unique(), expect{group: "sidecar", reject: true, codes: codes})
-		writeFile(t, h.root, rel+".json", sidecar)
+		treetest.WriteFile(t, h.root, rel+".json", sidecar)
 	}
 	// A sparse 64 MiB sidecar: read only up to its bound.
 	rel := stego + "giant_lsb_000.png"
@@ -367,7 +368,7 @@ func (h *hostileTree) addManifests(t *testing.T) {
 		"{\"filename\": \"\xff\xfe.png\", \"category\": \"special_cases\"}",
 		unified("listed-last.png"),
 	}
-	writeFile(t, h.root, man, []byte(strings.Join(lines, "\n")+"\n"))
+	treetest.WriteFile(t, h.root, man, []byte(strings.Join(lines, "\n")+"\n"))
 	h.lines = append(h.lines,
 		lineExpect{man, 2, []string{index.CodeManifestLineTooLong}},
 		lineExpect{man, 3, []string{index.CodeManifestPath}},
@@ -481,7 +482,7 @@ func (h *hostileTree) addBadNames(t *testing.T) {
 		hostileClip + "dir\xff/inside.png",
 		badNameSub + "/clean/a.png",
 	} {
-		writeFile(t, h.root, rel, flip(img, len(img)-30, 3))
+		treetest.WriteFile(t, h.root, rel, flip(img, len(img)-30, 3))
 		key := strings.ToValidUTF8(rel, "\uFFFD")
 		if strings.Contains(rel, "dir\xff/") {
 			key = strings.ToValidUTF8(hostileClip+"dir\xff", "\uFFFD")

@@ -11,6 +11,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/starlight/dataserver/internal/treetest"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
@@ -49,7 +50,7 @@ func reference(t *testing.T, root string, req *pb.StreamBatchesRequest) ([]batch
 func corpusCopy(t *testing.T) string {
 	t.Helper()
 	root := filepath.Join(t.TempDir(), "datasets")
-	copyTree(t, corpusRoot(t), root)
+	treetest.CopyTo(t, corpusRoot(t), root)
 	return root
 }
 

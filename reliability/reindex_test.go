@@ -18,6 +18,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/starlight/dataserver/index"
+	"github.com/starlight/dataserver/internal/treetest"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
@@ -78,7 +79,7 @@ func mutate(t *testing.T, root string, round int) mutation {
 	}
 	for i := 0; i < 3; i++ {
 		rel := fmt.Sprintf("%sadded-%d-%d.png", clean, round, i)
-		writeFile(t, root, rel, zeroTail(src, 1+i+10*round))
+		treetest.WriteFile(t, root, rel, zeroTail(src, 1+i+10*round))
 		m.added = append(m.added, rel)
 	}
 	// The JPEGs of the corpus's clean folder, the same list every round:
@@ -108,7 +109,7 @@ func mutate(t *testing.T, root string, round int) mutation {
 		}
 		m.removed = append(m.removed, rel)
 		rel = jpgs[len(jpgs)-1-2*round-i]
-		writeFile(t, root, rel, zeroTail(other, 1+i+10*round))
+		treetest.WriteFile(t, root, rel, zeroTail(other, 1+i+10*round))
 		m.changed = append(m.changed, rel)
 	}
 	return m
@@ -273,7 +274,7 @@ func TestReindexColdPinned(t *testing.T) {
 		got = append(got, record(m))
 		if !changed {
 			changed = true
-			writeFile(t, root, late[0], zeroTail(other, 3))
+			treetest.WriteFile(t, root, late[0], zeroTail(other, 3))
 			if _, err := p.api().Reindex(ctx, &pb.ReindexRequest{}); err != nil {
 				t.Errorf("Reindex: %v", err)
 			}

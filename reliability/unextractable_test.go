@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/starlight/dataserver/index"
+	"github.com/starlight/dataserver/internal/treetest"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
@@ -46,7 +47,7 @@ func badFilterPNG(w, h int) []byte {
 func TestUnextractableSampleDoesNotEndStreams(t *testing.T) {
 	root := corpusCopy(t)
 	bad := "alpha_submission_2025/clean/broken-filter.png"
-	writeFile(t, root, bad, badFilterPNG(64, 64))
+	treetest.WriteFile(t, root, bad, badFilterPNG(64, 64))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	snap, err := index.Build(ctx, root, index.Options{})

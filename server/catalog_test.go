@@ -12,25 +12,16 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/starlight/dataserver/internal/corpustest"
+	"github.com/starlight/dataserver/internal/treetest"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
-
-// copyTree copies the corpus datasets into a fresh folder the test may edit.
-func copyTree(t *testing.T) string {
-	t.Helper()
-	dst := filepath.Join(t.TempDir(), "datasets")
-	if err := os.CopyFS(dst, os.DirFS(corpustest.Datasets(t))); err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
 
 // TestReindexWhileStreaming: a stream running across a Reindex keeps its
 // snapshot to the end; its snapshot stays pinnable while held and is
 // FAILED_PRECONDITION after; new streams get the new snapshot.
 func TestReindexWhileStreaming(t *testing.T) {
 	cfg := testConfig(t)
-	cfg.Root = copyTree(t)
+	cfg.Root = treetest.Copy(t, corpustest.Datasets(t))
 	r := start(t, cfg, true)
 	// Small windows and pixel tensors keep the stream from finishing early.
 	c := pb.NewDataServiceClient(dial(t, r.addr, grpc.WithInitialWindowSize(1<<16), grpc.WithInitialConnWindowSize(1<<16)))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/starlight/dataserver/index"
 	"github.com/starlight/dataserver/internal/corpustest"
+	"github.com/starlight/dataserver/internal/treetest"
 )
 
 // legacyTree copies the corpus's beta submission (legacy manifest, old
@@ -19,7 +20,7 @@ import (
 func legacyTree(t *testing.T) string {
 	t.Helper()
 	root := t.TempDir()
-	copyTree(t, filepath.Join(corpustest.Datasets(t), "beta_submission_2025"), filepath.Join(root, "beta_submission_2025"))
+	treetest.CopyTo(t, filepath.Join(corpustest.Datasets(t), "beta_submission_2025"), filepath.Join(root, "beta_submission_2025"))
 	return root
 }
 
@@ -38,10 +39,10 @@ func TestMigrateLegacyTree(t *testing.T) {
 	}
 	const mp = "beta_submission_2025/negatives/manifest.jsonl"
 	oldManifest, _ := os.ReadFile(filepath.Join(root, mp))
-	stateBefore := treeState(t, root)
+	stateBefore := treetest.State(t, root)
 
 	p := plan(t, root)
-	if got := diffStates(stateBefore, treeState(t, root)); len(got) != 0 {
+	if got := treetest.Diff(stateBefore, treetest.State(t, root)); len(got) != 0 {
 		t.Fatalf("planning changed the tree: %v", got)
 	}
 	if len(p.Submissions) != 1 || p.Empty() {
@@ -154,7 +155,7 @@ func TestMigrateTwice(t *testing.T) {
 	if _, err := plan(t, root).Apply(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	first := treeState(t, root)
+	first := treetest.State(t, root)
 	p := plan(t, root)
 	if !p.Empty() || !strings.Contains(planText(p), "nothing to do") {
 		t.Fatalf("second plan is not empty:\n%s", planText(p))
@@ -163,7 +164,7 @@ func TestMigrateTwice(t *testing.T) {
 	if err != nil || res.Backup != "" || res.Renamed+res.Moved+res.Rewritten != 0 {
 		t.Fatalf("second apply: %+v %v", res, err)
 	}
-	if d := diffStates(first, treeState(t, root)); len(d) != 0 {
+	if d := treetest.Diff(first, treetest.State(t, root)); len(d) != 0 {
 		t.Errorf("the second run changed %v", d)
 	}
 }
@@ -234,7 +235,7 @@ func TestMigrateVariants(t *testing.T) {
 	writeImage(t, root, n+"dithered_gif/d2.png", 7)
 	writeImage(t, root, n+"uniform_alpha/moved.png", 8) // listed as rgb_no_alpha
 	writeImage(t, root, n+"loose.png", 9)               // directly in negatives/, listed with a method
-	writeFile(t, root, n+"manifest.jsonl", jsonl(t,
+	treetest.WriteFile(t, root, n+"manifest.jsonl", treetest.JSONL(t,
 		map[string]any{"filename": "r0.png", "category": "rgb no alpha", "method_constraint": "free text", "expected_behavior": "clean", "metadata": map[string]any{"extraction_results": map[string]any{}}},
 		map[string]any{"method": "rgb no alpha", "constraint": "c", "label": "clean", "file_path": "rgb no alpha/r1.png", "extra": 1},
 		map[string]any{"method": "dithered_gif", "label": "clean", "file_path": "Dithered-GIF/d0.png"},
@@ -295,7 +296,7 @@ func TestMigrateVariants(t *testing.T) {
 		}
 	}
 	// The second run has no work, only the notes of what it cannot do.
-	first := treeState(t, root)
+	first := treetest.State(t, root)
 	again := plan(t, root)
 	if !again.Empty() {
 		t.Fatalf("second plan:\n%s", planText(again))
@@ -303,7 +304,7 @@ func TestMigrateVariants(t *testing.T) {
 	if _, err := again.Apply(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if d := diffStates(first, treeState(t, root)); len(d) != 0 {
+	if d := treetest.Diff(first, treetest.State(t, root)); len(d) != 0 {
 		t.Errorf("the second run changed %v", d)
 	}
 }
