@@ -22,25 +22,16 @@ func rowFuncFor(depth, ctype byte) rowFunc {
 			return grey16
 		}
 	case 2:
-		if depth == 8 {
-			return rgb8
-		}
-		return rgb16
+		return rgb(int(depth) / 8)
 	case 3:
 		if depth == 8 {
 			return index8
 		}
 		return indexSub(int(depth))
 	case 4:
-		if depth == 8 {
-			return greyAlpha8
-		}
-		return greyAlpha16
+		return greyAlpha(int(depth) / 8)
 	default:
-		if depth == 8 {
-			return rgba8
-		}
-		return rgba16
+		return rgba(int(depth) / 8)
 	}
 }
 
@@ -98,29 +89,22 @@ func grey16(o *output, row []byte, y, x, dx, n int) {
 	}
 }
 
-// rgb8 unpacks 8-bit RGB.
-func rgb8(o *output, row []byte, y, x, dx, n int) {
-	p := y*o.w + x
-	if dx == 1 {
-		copy(o.rgb[3*p:3*(p+n)], row[:3*n])
-		return
-	}
-	for i := 0; i < n; i++ {
-		s := row[3*i : 3*i+3 : 3*i+3]
-		d := o.rgb[3*p : 3*p+3 : 3*p+3]
-		d[0], d[1], d[2] = s[0], s[1], s[2]
-		p += dx
-	}
-}
-
-// rgb16 unpacks 16-bit RGB, keeping the high bytes ("RGB;16B").
-func rgb16(o *output, row []byte, y, x, dx, n int) {
-	p := y*o.w + x
-	for i := 0; i < n; i++ {
-		s := row[6*i : 6*i+6 : 6*i+6]
-		d := o.rgb[3*p : 3*p+3 : 3*p+3]
-		d[0], d[1], d[2] = s[0], s[2], s[4]
-		p += dx
+// rgb unpacks 8-bit RGB (bytes 1) and 16-bit RGB keeping the high bytes
+// ("RGB;16B", bytes 2).
+func rgb(bytes int) rowFunc {
+	return func(o *output, row []byte, y, x, dx, n int) {
+		p := y*o.w + x
+		if bytes == 1 && dx == 1 {
+			copy(o.rgb[3*p:3*(p+n)], row[:3*n])
+			return
+		}
+		step := 3 * bytes
+		for i := 0; i < n; i++ {
+			s := row[step*i : step*i+step : step*i+step]
+			d := o.rgb[3*p : 3*p+3 : 3*p+3]
+			d[0], d[1], d[2] = s[0], s[bytes], s[2*bytes]
+			p += dx
+		}
 	}
 }
 
@@ -137,50 +121,34 @@ func index8(o *output, row []byte, y, x, dx, n int) {
 	}
 }
 
-// greyAlpha8 unpacks 8-bit grey+alpha (mode LA).
-func greyAlpha8(o *output, row []byte, y, x, dx, n int) {
-	p := y*o.w + x
-	for i := 0; i < n; i++ {
-		g := row[2*i]
-		d := o.rgb[3*p : 3*p+3 : 3*p+3]
-		d[0], d[1], d[2] = g, g, g
-		o.alpha[p] = row[2*i+1]
-		p += dx
+// greyAlpha unpacks grey+alpha: 8-bit (mode LA, bytes 1) and 16-bit into
+// mode RGBA keeping the high bytes ("LA;16B", bytes 2).
+func greyAlpha(bytes int) rowFunc {
+	return func(o *output, row []byte, y, x, dx, n int) {
+		p := y*o.w + x
+		step := 2 * bytes
+		for i := 0; i < n; i++ {
+			s := row[step*i : step*i+step : step*i+step]
+			d := o.rgb[3*p : 3*p+3 : 3*p+3]
+			d[0], d[1], d[2] = s[0], s[0], s[0]
+			o.alpha[p] = s[bytes]
+			p += dx
+		}
 	}
 }
 
-// greyAlpha16 unpacks 16-bit grey+alpha into mode RGBA ("LA;16B").
-func greyAlpha16(o *output, row []byte, y, x, dx, n int) {
-	p := y*o.w + x
-	for i := 0; i < n; i++ {
-		g := row[4*i]
-		d := o.rgb[3*p : 3*p+3 : 3*p+3]
-		d[0], d[1], d[2] = g, g, g
-		o.alpha[p] = row[4*i+2]
-		p += dx
-	}
-}
-
-// rgba8 unpacks 8-bit RGBA.
-func rgba8(o *output, row []byte, y, x, dx, n int) {
-	p := y*o.w + x
-	for i := 0; i < n; i++ {
-		s := row[4*i : 4*i+4 : 4*i+4]
-		d := o.rgb[3*p : 3*p+3 : 3*p+3]
-		d[0], d[1], d[2] = s[0], s[1], s[2]
-		o.alpha[p] = s[3]
-		p += dx
-	}
-}
-
-// rgba16 unpacks 16-bit RGBA, keeping the high bytes ("RGBA;16B").
-func rgba16(o *output, row []byte, y, x, dx, n int) {
-	p := y*o.w + x
-	for i := 0; i < n; i++ {
-		s := row[8*i : 8*i+8 : 8*i+8]
-		d := o.rgb[3*p : 3*p+3 : 3*p+3]
-		d[0], d[1], d[2] = s[0], s[2], s[4]
-		o.alpha[p] = s[6]
-		p += dx
+// rgba unpacks 8-bit RGBA (bytes 1) and 16-bit RGBA keeping the high bytes
+// ("RGBA;16B", bytes 2).
+func rgba(bytes int) rowFunc {
+	return func(o *output, row []byte, y, x, dx, n int) {
+		p := y*o.w + x
+		step := 4 * bytes
+		for i := 0; i < n; i++ {
+			s := row[step*i : step*i+step : step*i+step]
+			d := o.rgb[3*p : 3*p+3 : 3*p+3]
+			d[0], d[1], d[2] = s[0], s[bytes], s[2*bytes]
+			o.alpha[p] = s[3*bytes]
+			p += dx
+		}
 	}
 }
