@@ -73,7 +73,7 @@ func resolve(cat *catalog.Catalog, spec Spec) (*catalog.Lease, position, uint64,
 			lease.Release()
 			return nil, pos, 0, err
 		}
-		sched, err := sampling.New(view.Pools, cur.Params())
+		sched, err := sampling.New(view.Pools, cur.Params)
 		if err != nil {
 			lease.Release()
 			return nil, pos, 0, err

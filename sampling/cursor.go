@@ -16,14 +16,9 @@ import (
 type Cursor struct {
 	// SnapshotID is the id of the snapshot the schedule was drawn from.
 	SnapshotID string
-	Seed       uint64
-	Epoch      uint64
-	// Mix is the normalized mix.
-	Mix          Mix
-	BatchSize    int
-	Rank         int
-	World        int
-	ClassBalance bool
+	// Params are the schedule's parameters at the cursor's epoch, with the
+	// mix normalized.
+	Params
 	// NextBatch is this rank's next batch; BatchesPerEpoch() means the epoch is done.
 	NextBatch uint64
 }
@@ -41,14 +36,6 @@ const (
 
 // cursorDomain separates the cursor checksum from any other use of sha256.
 var cursorDomain = []byte("starlight.dataserver.sampling.cursor")
-
-// Params returns the schedule parameters the cursor was made with, at its epoch.
-func (c Cursor) Params() Params {
-	return Params{
-		Seed: c.Seed, Epoch: c.Epoch, Mix: c.Mix, BatchSize: c.BatchSize,
-		Rank: c.Rank, World: c.World, ClassBalance: c.ClassBalance,
-	}
-}
 
 // Rollover returns the cursor moved to the start of the next epoch when it
 // stands at the end of its own (NextBatch >= batchesPerEpoch), else c.
@@ -172,7 +159,7 @@ func ParseCursor(s string) (Cursor, error) {
 	if r.err != nil {
 		return Cursor{}, r.err
 	}
-	if err := c.Params().Validate(); err != nil {
+	if err := c.Params.Validate(); err != nil {
 		return Cursor{}, fmt.Errorf("%w: %v", ErrBadCursor, err)
 	}
 	return c, nil

@@ -8,11 +8,11 @@ import (
 )
 
 var sampleCursors = []Cursor{
-	{SnapshotID: "a3f1c2d4e5b60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90", Seed: 42, Epoch: 7, Mix: Mix{1, 1, 1}, BatchSize: 64, World: 4, Rank: 3, NextBatch: 1234},
-	{SnapshotID: "snap-2026-01-02", Seed: ^uint64(0), Epoch: 0, Mix: Mix{0, 3, 1}, BatchSize: 1, World: 1, ClassBalance: true},
-	{SnapshotID: "", Seed: 0, Mix: Mix{1024, 0, 0}, BatchSize: MaxBatchSize, World: MaxWorld, Rank: MaxWorld - 1, NextBatch: 1 << 40},
+	{SnapshotID: "a3f1c2d4e5b60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90", Params: Params{Seed: 42, Epoch: 7, Mix: Mix{1, 1, 1}, BatchSize: 64, World: 4, Rank: 3}, NextBatch: 1234},
+	{SnapshotID: "snap-2026-01-02", Params: Params{Seed: ^uint64(0), Epoch: 0, Mix: Mix{0, 3, 1}, BatchSize: 1, World: 1, ClassBalance: true}},
+	{SnapshotID: "", Params: Params{Seed: 0, Mix: Mix{1024, 0, 0}, BatchSize: MaxBatchSize, World: MaxWorld, Rank: MaxWorld - 1}, NextBatch: 1 << 40},
 	// Upper-case hex is not the canonical form: it travels as a string.
-	{SnapshotID: "A3F1C2D4E5B60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F90", BatchSize: 2, World: 1, Mix: Mix{1, 1, 1}},
+	{SnapshotID: "A3F1C2D4E5B60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F90", Params: Params{BatchSize: 2, World: 1, Mix: Mix{1, 1, 1}}},
 }
 
 func TestCursorRoundTrip(t *testing.T) {
@@ -133,7 +133,7 @@ func FuzzParseCursor(f *testing.F) {
 			}
 			return
 		}
-		if err := c.Params().Validate(); err != nil {
+		if err := c.Params.Validate(); err != nil {
 			t.Fatalf("parsed cursor has invalid params: %v", err)
 		}
 		again, err := ParseCursor(c.Encode())

@@ -154,15 +154,5 @@ func (s *Schedule) At(i uint64) Draw {
 
 // Cursor returns the cursor that resumes this schedule at batch next.
 func (s *Schedule) Cursor(snapshotID string, next int) Cursor {
-	return Cursor{
-		SnapshotID:   snapshotID,
-		Seed:         s.p.Seed,
-		Epoch:        s.p.Epoch,
-		Mix:          s.p.Mix,
-		BatchSize:    s.p.BatchSize,
-		Rank:         s.p.Rank,
-		World:        s.p.World,
-		ClassBalance: s.p.ClassBalance,
-		NextBatch:    uint64(next),
-	}
+	return Cursor{SnapshotID: snapshotID, Params: s.p, NextBatch: uint64(next)}
 }

@@ -253,7 +253,7 @@ func TestResumeFromAnyCursor(t *testing.T) {
 		if err := c.Check(snap, p); err != nil {
 			t.Fatalf("cursor after batch %d: %v", stop, err)
 		}
-		r := mustNew(t, shuffled(shape, uint64(stop)), c.Params())
+		r := mustNew(t, shuffled(shape, uint64(stop)), c.Params)
 		var got [][]Draw
 		for b := int(c.NextBatch); b < r.BatchesPerEpoch(); b++ {
 			got = append(got, r.Batch(b))
