@@ -2,17 +2,7 @@ package e2e
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -24,6 +14,7 @@ import (
 
 	"github.com/starlight/dataserver/client"
 	"github.com/starlight/dataserver/internal/corpustest"
+	"github.com/starlight/dataserver/internal/tlstest"
 	"github.com/starlight/dataserver/server"
 )
 
@@ -138,7 +129,7 @@ func makeCall(t *testing.T, c *client.Client, call string) error {
 // gets nowhere.
 func TestAuthMatrixTLS(t *testing.T) {
 	root := corpustest.Datasets(t)
-	cert, key := selfSigned(t)
+	cert, key, _ := tlstest.SelfSigned(t, t.TempDir())
 	srv := startInProcess(t, server.Config{Root: root, Tokens: testTokens, TLSCert: cert, TLSKey: key})
 	testAuthMatrix(t, []string{srv.addr}, client.WithCAFile(cert))
 
@@ -155,43 +146,4 @@ func TestAuthMatrixTLS(t *testing.T) {
 			t.Errorf("%s client: Stats gave %v, want Unavailable", name, err)
 		}
 	}
-}
-
-// selfSigned writes a self-signed certificate for 127.0.0.1 and localhost
-// and its key, and returns their paths.
-func selfSigned(t *testing.T) (certPath, keyPath string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(time.Now().UnixNano()),
-		Subject:               pkix.Name{CommonName: "dataserver e2e"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		DNSNames:              []string{"localhost"},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	certPath, keyPath = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return certPath, keyPath
 }
