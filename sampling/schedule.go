@@ -54,6 +54,9 @@ func New(pools *Pools, p Params) (*Schedule, error) {
 		return nil, err
 	}
 	p = p.Normalized()
+	if p.Evaluation || p.Pairing || p.Augment || p.Mining.Enabled() {
+		return nil, fmt.Errorf("%w: evaluation, pairing, augmentation and mining are not served by this build yet", ErrInvalidParams)
+	}
 	pat, err := newPattern(p.Mix)
 	if err != nil {
 		return nil, err

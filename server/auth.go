@@ -39,12 +39,18 @@ type Token struct {
 
 // allowed lists the DataService methods each role may call.
 var allowed = map[Role]map[string]bool{
-	RoleTrainer:   {dataserverv1.DataService_StreamBatches_FullMethodName: true},
+	RoleTrainer: {
+		dataserverv1.DataService_StreamBatches_FullMethodName: true,
+		dataserverv1.DataService_ReplayBatch_FullMethodName:   true,
+		dataserverv1.DataService_ReportLosses_FullMethodName:  true,
+	},
 	RoleDashboard: {dataserverv1.DataService_Stats_FullMethodName: true},
 	RoleOperator: {
 		dataserverv1.DataService_StreamBatches_FullMethodName: true,
 		dataserverv1.DataService_Stats_FullMethodName:         true,
 		dataserverv1.DataService_Reindex_FullMethodName:       true,
+		dataserverv1.DataService_ReplayBatch_FullMethodName:   true,
+		dataserverv1.DataService_ReportLosses_FullMethodName:  true,
 	},
 }
 

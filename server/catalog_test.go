@@ -176,7 +176,9 @@ func TestRequestLimits(t *testing.T) {
 	r := start(t, cfg, true)
 	c := pb.NewDataServiceClient(dial(t, r.addr))
 	for name, req := range map[string]*pb.StreamBatchesRequest{
-		"zero batch":     {},
+		"mix 0:0:0":      {BatchSize: 2, Mix: &pb.Mix{}},
+		"split":          {BatchSize: 2, Split: "holdout"},
+		"mining no run":  {BatchSize: 2, Mining: &pb.Mining{Strength: 2}},
 		"too big":        {BatchSize: 64, Streams: []pb.StreamKind{pb.StreamKind_STREAM_KIND_PIXEL}},
 		"rank >= world":  {BatchSize: 2, Rank: 2, WorldSize: 2},
 		"unknown stream": {BatchSize: 2, Streams: []pb.StreamKind{99}},
@@ -189,8 +191,13 @@ func TestRequestLimits(t *testing.T) {
 			t.Errorf("%s: %v, want InvalidArgument", name, err)
 		}
 	}
+	// A request that leaves batch_size out gets DefaultBatchSize.
+	got, err := pull(context.Background(), t, c, &pb.StreamBatchesRequest{MaxBatches: 1})
+	if err != nil || len(got) != 1 || len(got[0].GetContentIds()) != DefaultBatchSize {
+		t.Fatalf("no batch size: %d batches, err %v; want one of %d samples", len(got), err, DefaultBatchSize)
+	}
 	// Category weights override the negative default.
-	got, err := pull(context.Background(), t, c, &pb.StreamBatchesRequest{BatchSize: 9, MaxBatches: 4,
+	got, err = pull(context.Background(), t, c, &pb.StreamBatchesRequest{BatchSize: 9, MaxBatches: 4,
 		Mix: &pb.Mix{Negative: 1}, Streams: []pb.StreamKind{pb.StreamKind_STREAM_KIND_FORMAT},
 		LossWeights: &pb.LossWeights{Negative: floatPtr(3), NegativeCategories: map[string]float32{"rgb_no_alpha": 5}}})
 	if err != nil {

@@ -548,9 +548,11 @@ func (x *Mining) GetFirstEpoch() uint64 {
 // StreamBatchesRequest fixes a schedule and where to read it from.
 type StreamBatchesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// batch_size is the number of samples per batch on every rank (required, >0).
+	// batch_size is the number of samples per batch on every rank; 0 means 4,
+	// which keeps a batch of every default stream under 4 MiB.
 	BatchSize uint32 `protobuf:"varint,1,opt,name=batch_size,json=batchSize,proto3" json:"batch_size,omitempty"`
-	// mix weighs clean, stego and negative samples; absent or all zero is 1:1:1.
+	// mix weighs clean, stego and negative samples; absent means 1:1:1, and a
+	// mix with every weight zero is refused (INVALID_ARGUMENT).
 	Mix *Mix `protobuf:"bytes,2,opt,name=mix,proto3" json:"mix,omitempty"`
 	// loss_weights sets per-sample loss weights; absent means the defaults.
 	LossWeights *LossWeights `protobuf:"bytes,3,opt,name=loss_weights,json=lossWeights,proto3" json:"loss_weights,omitempty"`
