@@ -12,7 +12,7 @@ from ._proto import dataserver_pb2 as pb
 from .batch import to_batch
 from .distributed import global_stream, rank_world
 from .errors import ConfigError, StateError
-from .options import (STREAM_KINDS, LossWeightsLike, MixLike, as_loss_weights, as_mix, check_uint,
+from .options import (STREAM_KINDS, LossWeightsLike, Mix, MixLike, as_loss_weights, as_mix, check_uint,
                       stream_names, wire_streams)
 from .retry import RetryPolicy
 from .state import STATE_VERSION, Position
@@ -178,7 +178,8 @@ class StreamingDataset(IterableDataset):
             streams=[STREAM_KINDS[n] for n in self._wire], snapshot_id=self.snapshot_id,
             consumer=self.consumer, pack_bit_planes=self.pack_bit_planes, max_batches=self.max_batches,
         )
-        req.mix.CopyFrom(self.mix.to_proto())
+        if self.mix != Mix():  # the zero Mix is "not given": the server's default
+            req.mix.CopyFrom(self.mix.to_proto())
         if self.loss_weights is not None:
             req.loss_weights.CopyFrom(self.loss_weights.to_proto())
         return req

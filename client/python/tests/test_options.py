@@ -11,6 +11,8 @@ from starlight_dataserver.transport import decode_health_status, encode_health_r
 
 def test_mix_forms():
     assert as_mix(None) == Mix()
+    with pytest.raises(ConfigError, match="0:0:0"):
+        as_mix((0, 0, 0))
     assert as_mix((2, 1, 1)) == Mix(2, 1, 1)
     assert as_mix({"negative": 3}) == Mix(0, 0, 3)
     for bad in [(1, 2), {"dirty": 1}, (1, -1, 0), (1.5, 1, 1), (True, 1, 1)]:
