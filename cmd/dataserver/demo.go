@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 
@@ -19,14 +18,14 @@ func init() {
 }
 
 func runDemo(ctx context.Context, args []string) error {
-	fl := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fl := newFlags("demo", "[--addr HOST:PORT] [--dir DIR] [flags]")
 	addr := fl.String("addr", server.DefaultAddr, "gRPC listen address")
 	dir := fl.String("dir", "", "write the tree into this folder and keep it (default: a temporary folder, removed at exit)")
 	seed := fl.Uint64("seed", 1, "seed of the generated pictures")
 	metrics := fl.String("metrics-addr", "", "HTTP address of /metrics; empty disables it")
 	logLevel := fl.String("log-level", "warn", "log level: debug, info, warn or error")
-	if err := fl.Parse(args); err != nil {
-		return exitCode(2)
+	if err := parseFlags(fl, args); err != nil {
+		return err
 	}
 	log, err := newLogger(*logLevel)
 	if err != nil {

@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -23,13 +23,13 @@ func init() {
 }
 
 func runReindex(ctx context.Context, args []string) error {
-	fl := flag.NewFlagSet("reindex", flag.ContinueOnError)
+	fl := newFlags("reindex", "[--addr HOST:PORT[,HOST:PORT...]] [flags]")
 	cf := clientflag.Register(fl)
 	asJSON := fl.Bool("json", false, "print the responses as JSON")
 	list := fl.Int("list", 20, "paths listed per change kind")
 	timeout := fl.Duration("timeout", 10*time.Minute, "give up after this long")
-	if err := fl.Parse(args); err != nil {
-		return exitCode(2)
+	if err := parseFlags(fl, args); err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
@@ -54,13 +54,13 @@ func runReindex(ctx context.Context, args []string) error {
 			fmt.Printf("%s\n", b)
 			continue
 		}
-		printReindex(addr, resp, *list)
+		printReindex(os.Stdout, addr, resp, *list)
 	}
 	return nil
 }
 
-func printReindex(addr string, r *pb.ReindexResponse, list int) {
-	w := os.Stdout
+// printReindex writes one replica's answer, each line ending in a newline.
+func printReindex(w io.Writer, addr string, r *pb.ReindexResponse, list int) {
 	fmt.Fprintf(w, "%s: snapshot %s -> %s in %.2fs: %d samples, %d served\n", addr, short(r.GetPreviousSnapshotId()), short(r.GetSnapshotId()),
 		r.GetDurationSeconds(), r.GetSamples(), r.GetAccepted())
 	for _, part := range []struct {

@@ -25,13 +25,13 @@ func init() {
 func runServe(ctx context.Context, args []string) error {
 	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fl.Usage = func() {
-		fmt.Fprintln(fl.Output(), "usage: dataserver serve --root DIR [--addr HOST:PORT] [flags]\n\nEvery flag can also be set by its DATASERVER_* environment variable\n(--cache-dir -> DATASERVER_CACHE_DIR); a flag on the command line wins.\n\nflags:")
+		fmt.Fprintf(fl.Output(), "usage: dataserver serve --root DIR [--addr HOST:PORT] [flags]\n\n%s\n\nEvery flag can also be set by its DATASERVER_* environment variable\n(--cache-dir -> DATASERVER_CACHE_DIR); a flag on the command line wins.\n\nflags:\n", commands["serve"].summary)
 		fl.PrintDefaults()
 	}
 	build := serveFlags(fl)
 	logLevel := fl.String("log-level", "info", "log level: debug, info, warn or error")
-	if err := fl.Parse(args); err != nil {
-		return exitCode(2)
+	if err := parseFlags(fl, args); err != nil {
+		return err
 	}
 	if err := applyEnv(fl); err != nil {
 		return err
@@ -41,8 +41,7 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	if cfg.Root == "" {
-		fl.Usage()
-		return exitCode(2)
+		return missing(fl, "--root (or DATASERVER_ROOT) is required: the datasets folder holding the *_submission_* folders")
 	}
 	log, err := newLogger(*logLevel)
 	if err != nil {

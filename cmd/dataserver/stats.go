@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,13 +24,13 @@ func init() {
 }
 
 func runStats(ctx context.Context, args []string) error {
-	fl := flag.NewFlagSet("stats", flag.ContinueOnError)
+	fl := newFlags("stats", "[--addr HOST:PORT] [flags]")
 	cf := clientflag.Register(fl)
 	asJSON := fl.Bool("json", false, "print the response as JSON")
 	problems := fl.Uint("problems", 20, "validation problems listed (at most 1000)")
 	timeout := fl.Duration("timeout", 30*time.Second, "give up after this long")
-	if err := fl.Parse(args); err != nil {
-		return exitCode(2)
+	if err := parseFlags(fl, args); err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()

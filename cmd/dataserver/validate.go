@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
 	"github.com/starlight/dataserver/codec"
 	"github.com/starlight/dataserver/index"
@@ -27,37 +25,31 @@ func init() {
 }
 
 func runValidate(ctx context.Context, args []string) error {
-	return validate(ctx, args, os.Stdout, term.IsTerminal(int(os.Stderr.Fd())))
+	return validate(ctx, args, os.Stdout, stderrIsTerminal())
 }
 
 // validate runs the command, writing the report to out and, when progress
 // is set, a progress bar to stderr.
 func validate(ctx context.Context, args []string, out io.Writer, progress bool) error {
-	fl := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fl := newFlags("validate", "--root DIR [--json] [flags]")
 	root := fl.String("root", "", "the datasets folder holding the *_submission_* folders (required)")
 	asJSON := fl.Bool("json", false, "print the report as one JSON object instead of tables")
 	workers := fl.Int("workers", 0, "files read at once (0: GOMAXPROCS)")
-	if err := fl.Parse(args); err != nil {
-		return exitCode(2)
+	if err := parseFlags(fl, args); err != nil {
+		return err
 	}
-	if *root == "" || fl.NArg() > 0 {
-		fl.Usage()
-		return exitCode(2)
+	if *root == "" {
+		return missing(fl, "--root is required: the datasets folder holding the *_submission_* folders")
+	}
+	if fl.NArg() > 0 {
+		return missing(fl, fmt.Sprintf("unexpected argument %q (flags only)", fl.Arg(0)))
 	}
 	opts := index.Options{Workers: *workers}
 	var bar *progressbar.ProgressBar
 	if progress {
 		opts.Progress = func(done, total int) {
 			if bar == nil {
-				bar = progressbar.NewOptions(total,
-					progressbar.OptionSetWriter(os.Stderr),
-					progressbar.OptionSetDescription("indexing"),
-					progressbar.OptionShowCount(),
-					progressbar.OptionShowIts(),
-					progressbar.OptionSetItsString("files"),
-					progressbar.OptionThrottle(100_000_000),
-					progressbar.OptionClearOnFinish(),
-				)
+				bar = newBar(os.Stderr, total, "indexing", "files")
 			}
 			_ = bar.Set(done)
 		}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/starlight/dataserver/client"
+	"github.com/starlight/dataserver/internal/testbin"
+	pb "github.com/starlight/dataserver/proto/dataserver/v1"
+)
+
+var (
+	binOnce sync.Once
+	binDir  string
+	binPath string
+	binErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// binary builds the dataserver command once for the tests that run it as a process.
+func binary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "dataserver-cli-"); binErr == nil {
+			binPath, binErr = testbin.Build(binDir, false)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+// run runs the command and returns its stderr and exit status.
+func run(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(binary(t), args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return stderr.String(), 0
+	case errors.As(err, &ee):
+		return stderr.String(), ee.ExitCode()
+	}
+	t.Fatal(err)
+	return "", -1
+}
+
+// TestSubcommandHelp: every subcommand's -h names the command and says in
+// one line what it does, and exits 0.
+func TestSubcommandHelp(t *testing.T) {
+	if len(commands) < 8 {
+		t.Fatalf("%d commands registered", len(commands))
+	}
+	for name, c := range commands {
+		out, code := run(t, name, "-h")
+		if code != 0 {
+			t.Errorf("%s -h: exit %d", name, code)
+		}
+		if !strings.HasPrefix(out, "usage: dataserver "+name) || !strings.Contains(out, "\n"+c.summary+"\n") {
+			t.Errorf("%s -h does not name the command and its summary:\n%s", name, out)
+		}
+	}
+	if out, code := run(t, "-h"); code != 0 || !strings.Contains(out, "commands:") {
+		t.Errorf("dataserver -h: exit %d\n%s", code, out)
+	}
+	if _, code := run(t); code != 2 {
+		t.Errorf("dataserver with no command: exit %d, want 2", code)
+	}
+	if out, code := run(t, "stats", "--no-such-flag"); code != 2 || !strings.Contains(out, "no-such-flag") {
+		t.Errorf("bad flag: exit %d\n%s", code, out)
+	}
+}
+
+// TestRequiredRoot: a command without its --root says that --root is missing.
+func TestRequiredRoot(t *testing.T) {
+	for _, name := range []string{"serve", "validate", "migrate", "digest"} {
+		out, code := run(t, name)
+		if code != 2 || !strings.HasPrefix(out, "dataserver "+name+": --root") || !strings.Contains(out, "is required") {
+			t.Errorf("%s without --root: exit %d\n%s", name, code, out)
+		}
+	}
+}
+
+func TestReindexOutputEndsWithNewline(t *testing.T) {
+	var b bytes.Buffer
+	printReindex(&b, "127.0.0.1:1", &pb.ReindexResponse{SnapshotId: "abc", Added: []string{"a", "b", "c"},
+		NewProblems: []*pb.Problem{{Path: "p", Code: "c", Message: "m"}}}, 1)
+	if s := b.String(); !strings.HasSuffix(s, "\n") || !strings.Contains(s, "... 2 more\n") {
+		t.Errorf("output:\n%q", s)
+	}
+}
+
+// TestResumeNotice: nine failed attempts in a row give one line, and a
+// new run of failures after a batch gives one more.
+func TestResumeNotice(t *testing.T) {
+	var b bytes.Buffer
+	hook := resumeNotice(&b)
+	for a := 1; a <= 9; a++ {
+		hook(client.ResumeEvent{Attempt: a, Err: errors.New("connection refused")})
+	}
+	if n := strings.Count(b.String(), "\n"); n != 1 || !strings.Contains(b.String(), "connection refused") {
+		t.Errorf("%d lines:\n%s", n, b.String())
+	}
+	hook(client.ResumeEvent{Attempt: 1, Err: errors.New("reset")})
+	if n := strings.Count(b.String(), "\n"); n != 2 {
+		t.Errorf("%d lines after a second failure run", n)
+	}
+}
+
+// TestDigestProgress: with a progress writer, digest draws a bar there and
+// the digest lines still go to out only.
+func TestDigestProgress(t *testing.T) {
+	root := t.TempDir()
+	for i := 0; i < 3; i++ {
+		writePNG(t, filepath.Join(root, "x", string(rune('a'+i))+".png"), i+1)
+	}
+	var out, bar bytes.Buffer
+	if err := runDigest(context.Background(), []string{"--root", root}, &out, &bar); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out.String(), "\n"); n != 3 || strings.Contains(out.String(), "digesting") {
+		t.Errorf("digest output (%d lines):\n%s", n, out.String())
+	}
+	if !strings.Contains(bar.String(), "digesting") || !strings.Contains(bar.String(), "/3") {
+		t.Errorf("progress: %q", bar.String())
+	}
+	out.Reset()
+	if err := runDigest(context.Background(), []string{"--root", root}, &out, nil); err != nil || strings.Count(out.String(), "\n") != 3 {
+		t.Errorf("without a bar: %v\n%s", err, out.String())
+	}
+}
