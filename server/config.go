@@ -119,8 +119,14 @@ func (c Config) check() error {
 	return checkTokens(c.Tokens)
 }
 
-// checkExposure refuses to listen beyond loopback without tokens, unless allowed.
+// checkExposure refuses to listen beyond loopback without tokens, unless
+// allowed; the /metrics endpoint (which names consumers) follows the same rule.
 func (c Config) checkExposure(addr net.Addr) error {
+	return c.checkExposed(addr, "")
+}
+
+// checkExposed is checkExposure for the listener set by flag (empty: the gRPC address).
+func (c Config) checkExposed(addr net.Addr, flag string) error {
 	if len(c.Tokens) > 0 || c.AllowInsecurePublic {
 		return nil
 	}
@@ -129,7 +135,11 @@ func (c Config) checkExposure(addr net.Addr) error {
 		return nil // unix sockets and in-memory listeners are local
 	}
 	if tcp.IP == nil || !tcp.IP.IsLoopback() {
-		return fmt.Errorf("%w: no tokens configured and %s is not a loopback address: configure tokens, or allow it explicitly (--allow-insecure-public)", ErrConfig, addr)
+		what := ""
+		if flag != "" {
+			what = " (" + flag + ")"
+		}
+		return fmt.Errorf("%w: no tokens configured and %s%s is not a loopback address: configure tokens (--tokens-file), listen on 127.0.0.1, or allow it explicitly (--allow-insecure-public)", ErrConfig, addr, what)
 	}
 	return nil
 }

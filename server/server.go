@@ -238,6 +238,13 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger) error {
 	} else if err := cfg.checkExposure(a); err != nil {
 		return err
 	}
+	if cfg.MetricsAddr != "" {
+		if a, err := net.ResolveTCPAddr("tcp", cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("%w: metrics address %q: %v", ErrConfig, cfg.MetricsAddr, err)
+		} else if err := cfg.checkExposed(a, "--metrics-addr"); err != nil {
+			return err
+		}
+	}
 	s, err := New(cfg, log)
 	if err != nil {
 		return err
