@@ -163,6 +163,7 @@ func (a *authenticator) authFunc(ctx context.Context) (context.Context, error) {
 		return nil, status.Errorf(codes.PermissionDenied, "role %s of %q may not call %s", found.role, found.name, method)
 	}
 	logging.AddFields(ctx, logging.Fields{"caller", found.name})
+	statsOf(ctx).setCaller(found.name)
 	return context.WithValue(ctx, identityKey{}, identity{found.name, found.role}), nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/auth"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
@@ -105,18 +106,25 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 func (s *Server) serverOptions() ([]grpc.ServerOption, error) {
 	cfg := s.cfg
 	lg := zapLogger(s.log.Named("grpc"))
-	logOpts := []logging.Option{logging.WithLogOnEvents(logging.StartCall, logging.FinishCall)}
+	// One line per finished call; health checks and reflection at debug.
+	logOpts := []logging.Option{logging.WithLogOnEvents(logging.FinishCall), logging.WithFieldsFromContextAndCallMeta(statsFields)}
+	quiet := append(logOpts, logging.WithLevels(debugUnlessFailed))
+	data, open := selector.MatchFunc(needsAuth), selector.MatchFunc(func(ctx context.Context, c interceptors.CallMeta) bool { return !needsAuth(ctx, c) })
 	recoverOpt := recovery.WithRecoveryHandler(func(p any) error {
 		s.log.Error("panic in handler", zap.Any("panic", p), zap.Stack("stack"))
 		return status.Errorf(codes.Internal, "internal error (a panic was recovered; see the server log)")
 	})
 	unary := []grpc.UnaryServerInterceptor{
 		s.metrics.grpc.UnaryServerInterceptor(),
-		logging.UnaryServerInterceptor(lg, logOpts...),
+		countUnary,
+		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(lg, logOpts...), data),
+		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(lg, quiet...), open),
 	}
 	streams := []grpc.StreamServerInterceptor{
 		s.metrics.grpc.StreamServerInterceptor(),
-		logging.StreamServerInterceptor(lg, logOpts...),
+		countStream,
+		selector.StreamServerInterceptor(logging.StreamServerInterceptor(lg, logOpts...), data),
+		selector.StreamServerInterceptor(logging.StreamServerInterceptor(lg, quiet...), open),
 	}
 	if len(cfg.Tokens) > 0 {
 		a := newAuthenticator(cfg.Tokens)
@@ -149,6 +157,15 @@ func (s *Server) serverOptions() ([]grpc.ServerOption, error) {
 		opts = append(opts, grpc.Creds(creds))
 	}
 	return opts, nil
+}
+
+// debugUnlessFailed logs health checks and reflection at debug, unless
+// they fail on the server's side.
+func debugUnlessFailed(c codes.Code) logging.Level {
+	if l := logging.DefaultServerCodeToLevel(c); l > logging.LevelInfo {
+		return l
+	}
+	return logging.LevelDebug
 }
 
 // writeBufferSize is the bytes the transport gathers before a write. Small
