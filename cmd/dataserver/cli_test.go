@@ -147,3 +147,33 @@ func TestDigestProgress(t *testing.T) {
 		t.Errorf("without a bar: %v\n%s", err, out.String())
 	}
 }
+
+// TestDemoHints: the demo's suggestions name a command that runs as printed.
+func TestDemoHints(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "dataserver")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	onPath := func(string) (string, error) { return bin, nil }
+	notFound := func(string) (string, error) { return "", exec.ErrNotFound }
+	for _, c := range []struct {
+		exe  string
+		look func(string) (string, error)
+		want string
+	}{
+		{bin, onPath, "dataserver"},
+		{bin, notFound, bin},
+		{"/tmp/go-build123/b001/exe/dataserver", notFound, "go run ./cmd/dataserver"},
+		{"/tmp/go-build123/b001/exe/dataserver", onPath, "go run ./cmd/dataserver"},
+		{"/opt/other/dataserver", onPath, "/opt/other/dataserver"},
+	} {
+		if got := selfCommand(c.exe, c.look); got != c.want {
+			t.Errorf("selfCommand(%s) = %q, want %q", c.exe, got, c.want)
+		}
+	}
+	h := demoHints("go run ./cmd/dataserver", "127.0.0.1:5")
+	if !strings.Contains(h, "  go run ./cmd/dataserver stats --addr 127.0.0.1:5\n") || !strings.Contains(h, `grpcurl -plaintext -d '{"batch_size": 4`) {
+		t.Errorf("hints:\n%s", h)
+	}
+}

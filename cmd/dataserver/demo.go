@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 
 	"github.com/starlight/dataserver/demo"
 	"github.com/starlight/dataserver/server"
@@ -15,6 +18,36 @@ func init() {
 		summary: "write a small synthetic dataset tree and serve it (Ctrl-C stops)",
 		run:     runDemo,
 	})
+}
+
+// demoHints are the commands the demo suggests, runnable as printed with
+// self (how to run this program) from the folder the demo was started in.
+func demoHints(self, addr string) string {
+	return fmt.Sprintf("  %[1]s stats --addr %[2]s\n  %[1]s pull --addr %[2]s --batches 50 --batch-size 16\n"+
+		"  grpcurl -plaintext -d '{\"batch_size\": 4, \"max_batches\": 1}' %[2]s dataserver.v1.DataService/StreamBatches\n", self, addr)
+}
+
+// selfCommand says how to run this program again: "dataserver" when that
+// name on PATH is this executable, "go run ./cmd/dataserver" when it was
+// built by go run (a throwaway binary in the build cache), else its path.
+func selfCommand(exe string, lookPath func(string) (string, error)) string {
+	if p, err := lookPath("dataserver"); err == nil && exe != "" {
+		if a, b := resolve(p), resolve(exe); a == b {
+			return "dataserver"
+		}
+	}
+	if exe == "" || strings.Contains(filepath.ToSlash(exe), "/go-build") {
+		return "go run ./cmd/dataserver"
+	}
+	return exe
+}
+
+// resolve returns p with its symbolic links followed, or p itself.
+func resolve(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	return p
 }
 
 func runDemo(ctx context.Context, args []string) error {
@@ -47,7 +80,8 @@ func runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "wrote the demo tree: %s", sum)
-	fmt.Fprintf(os.Stderr, "serving %s on %s (Ctrl-C stops); try:\n  dataserver stats --addr %s\n  dataserver pull --addr %s --batches 50 --batch-size 16\n",
-		root, *addr, *addr, *addr)
+	exe, _ := os.Executable()
+	fmt.Fprintf(os.Stderr, "serving %s on %s (Ctrl-C stops); in another terminal, try:\n%s", root, *addr,
+		demoHints(selfCommand(exe, exec.LookPath), *addr))
 	return server.Run(ctx, server.Config{Root: root, Addr: *addr, MetricsAddr: *metrics}, log)
 }
