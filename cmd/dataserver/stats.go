@@ -93,14 +93,15 @@ func printStats(out io.Writer, st *pb.StatsResponse, problems int) error {
 	if len(sv.GetConsumers()) > 0 {
 		fmt.Fprintln(out)
 		w = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(w, "CONSUMER\tSTREAMS\tBATCHES\tSAMPLES\tSERVED MIX\tREQUESTED MIX\t")
+		fmt.Fprintln(w, "CONSUMER\tSTREAMS\tBATCHES\tSAMPLES\tREQUESTED MIX\tSERVED MIX\t")
 		for _, c := range sv.GetConsumers() {
 			fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%s\t%s\t\n", c.GetConsumer(), c.GetActiveStreams(), c.GetBatchesServed(), c.GetSamplesServed(),
-				shares(c.GetServedMix()), shares(c.GetRequestedMix()))
+				shares(c.GetRequestedMix()), shares(c.GetServedMix()))
 		}
 		if err := w.Flush(); err != nil {
 			return err
 		}
+		fmt.Fprintln(out, "(mixes are clean:stego:negative shares over the same samples sent: what their streams asked for, what they got)")
 	}
 	if n := len(st.GetProblems()); n > 0 && problems > 0 {
 		fmt.Fprintf(out, "\nproblems (%d of %d):\n", min(n, problems), st.GetTotalProblems())
