@@ -62,7 +62,9 @@ type Feed struct {
 	inflight map[string]*call
 
 	hits, misses, diskHits, extractErrors atomic.Uint64
-	lat                                   latency
+	// warmed counts the images handed over already extracted (Warm).
+	warmed atomic.Uint64
+	lat    latency
 }
 
 // call is one extraction in flight that concurrent loaders of the same image wait for.

@@ -51,6 +51,9 @@ func newMetrics(f func() *feed.Feed, cat func() *catalog.Catalog) *metrics {
 	misses := prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "dataserver_cache_misses_total", Help: "Images that had to be extracted.",
 	}, func() float64 { return float64(f().Stats().CacheMisses) })
+	warmed := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "dataserver_cache_warmed_total", Help: "Images whose streams the index extracted while indexing and put in the cache.",
+	}, func() float64 { return float64(f().Stats().Warmed) })
 	bytes := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "dataserver_cache_bytes", Help: "Bytes held by the in-memory stream cache.",
 	}, func() float64 { return float64(f().Stats().CacheBytes) })
@@ -58,7 +61,7 @@ func newMetrics(f func() *feed.Feed, cat func() *catalog.Catalog) *metrics {
 		Name: "dataserver_snapshot_age_seconds", Help: "Age of the current snapshot (0 before the first).",
 	}, func() float64 { return cat().Age().Seconds() })
 	m.reg.MustRegister(m.grpc, m.served, m.requestedMix, m.activeStreams, m.extract, m.indexSamples,
-		hits, misses, bytes, age,
+		hits, misses, warmed, bytes, age,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -177,3 +177,24 @@ func TestDemoHints(t *testing.T) {
 		t.Errorf("hints:\n%s", h)
 	}
 }
+
+// TestStatsSaysWhereExtractionHappened: with nothing extracted on demand the
+// stats output says the index's cache served, not "0 images".
+func TestStatsSaysWhereExtractionHappened(t *testing.T) {
+	var b bytes.Buffer
+	st := &pb.StatsResponse{Serving: &pb.ServingStats{CacheHits: 800, CacheEntries: 79, Extraction: &pb.LatencySummary{}}}
+	if err := printStats(&b, st, 0); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "extraction on demand: none; every image served came from the cache, which the index fills") {
+		t.Errorf("output:\n%s", b.String())
+	}
+	b.Reset()
+	st.Serving.Extraction = &pb.LatencySummary{Count: 3, MeanSeconds: 0.002}
+	if err := printStats(&b, st, 0); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "extraction on demand (cache misses): 3 images, mean 2ms") {
+		t.Errorf("output:\n%s", b.String())
+	}
+}
