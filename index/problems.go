@@ -57,6 +57,7 @@ import (
 //	negative-uncategorized E    a negative directly under negatives/ with no category
 //	category-unknown       W    a negative category outside the known list
 //	category-mismatch      W    the manifest's category differs from the folder's
+//	legacy-layout          W    a legacy-schema manifest or an old category folder name; read, but dataserver migrate updates it
 //	format-type-mismatch   W    the manifest's format_type differs from the decoded mode
 //	payload-in-negative    E    one of the five extractors recovers a payload from a negative
 //	duplicate-conflict     E    the same bytes under two different labels
@@ -111,6 +112,7 @@ const (
 	CodeNegativeUncategorized = "negative-uncategorized"
 	CodeCategoryUnknown       = "category-unknown"
 	CodeCategoryMismatch      = "category-mismatch"
+	CodeLegacyLayout          = "legacy-layout"
 	CodeFormatTypeMismatch    = "format-type-mismatch"
 	CodePayloadInNegative     = "payload-in-negative"
 	CodeDuplicateConflict     = "duplicate-conflict"
