@@ -63,6 +63,8 @@ import (
 //	duplicate-conflict     E    the same bytes under two different labels
 //	format-imbalance       W    a submission has stego images of a format it has no clean images of
 //	misplaced-folder       W    an image folder outside the standard places (nothing indexes it, or stego/ is not flat); the message has the count and the move command
+//	root-is-submission     E    the root is one submission (it holds clean/, stego/ or negatives/), not the datasets folder
+//	root-empty             E    the root holds no <owner>_submission_<year> folder: nothing to serve
 //	internal               E    a bug in the indexer, caught; the file is not served
 const (
 	CodeUnreadableDir         = "unreadable-dir"
@@ -118,6 +120,8 @@ const (
 	CodeDuplicateConflict     = "duplicate-conflict"
 	CodeFormatImbalance       = "format-imbalance"
 	CodeMisplacedFolder       = "misplaced-folder"
+	CodeRootIsSubmission      = "root-is-submission"
+	CodeRootEmpty             = "root-empty"
 	CodeInternal              = "internal"
 )
 

@@ -198,3 +198,26 @@ func TestStatsSaysWhereExtractionHappened(t *testing.T) {
 		t.Errorf("output:\n%s", b.String())
 	}
 }
+
+// TestRootWithNothingToServe: serve and validate pointed at an empty folder
+// or at one submission say so and exit 1.
+func TestRootWithNothingToServe(t *testing.T) {
+	empty := t.TempDir()
+	datasets := t.TempDir()
+	writePNG(t, filepath.Join(datasets, "x_submission_2025", "clean", "a.png"), 3)
+	one := filepath.Join(datasets, "x_submission_2025")
+	for _, c := range []struct {
+		root, want string
+	}{{empty, "no <owner>_submission_<year> folder"}, {one, "it is one submission"}} {
+		out, code := run(t, "serve", "--root", c.root, "--addr", "127.0.0.1:0", "--metrics-addr", "")
+		if code != 1 || !strings.Contains(out, "nothing to serve") || !strings.Contains(out, c.want) {
+			t.Errorf("serve --root %s: exit %d\n%s", c.root, code, out)
+		}
+		var b bytes.Buffer
+		err := validate(context.Background(), []string{"--root", c.root}, &b, false)
+		var ec exitCode
+		if !errors.As(err, &ec) || ec != 1 || !strings.Contains(b.String(), c.want) || strings.Contains(b.String(), "no problems") {
+			t.Errorf("validate --root %s: %v\n%s", c.root, err, b.String())
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/starlight/dataserver/index"
 	"github.com/starlight/dataserver/server"
 )
 
@@ -42,6 +43,9 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	if cfg.Root == "" {
 		return missing(fl, "--root (or DATASERVER_ROOT) is required: the datasets folder holding the *_submission_* folders")
+	}
+	if err := index.CheckRoot(cfg.Root); err != nil {
+		return err
 	}
 	log, err := newLogger(*logLevel)
 	if err != nil {
