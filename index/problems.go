@@ -149,14 +149,15 @@ func (s *Severity) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// String formats the problem as "path:line: severity code: message".
+// String formats the problem as "path:line: severity code: message" on one
+// line: the path and message go through Printable.
 func (p Problem) String() string {
 	var b strings.Builder
-	b.WriteString(p.Path)
+	b.WriteString(Printable(p.Path))
 	if p.Line > 0 {
 		fmt.Fprintf(&b, ":%d", p.Line)
 	}
-	fmt.Fprintf(&b, ": %s %s: %s", p.Severity, p.Code, p.Message)
+	fmt.Fprintf(&b, ": %s %s: %s", p.Severity, p.Code, Printable(p.Message))
 	return b.String()
 }
 

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/starlight/dataserver/client/clientflag"
+	"github.com/starlight/dataserver/index"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
@@ -73,7 +74,7 @@ func printReindex(w io.Writer, addr string, r *pb.ReindexResponse, list int) {
 				fmt.Fprintf(w, "    ... %d more\n", len(part.paths)-list)
 				break
 			}
-			fmt.Fprintf(w, "    %s\n", p)
+			fmt.Fprintf(w, "    %s\n", index.Printable(p))
 		}
 	}
 	fmt.Fprintf(w, "  new problems: %d\n", len(r.GetNewProblems()))
@@ -82,7 +83,7 @@ func printReindex(w io.Writer, addr string, r *pb.ReindexResponse, list int) {
 			fmt.Fprintf(w, "    ... %d more\n", len(r.GetNewProblems())-list)
 			break
 		}
-		fmt.Fprintf(w, "    %s %s %s: %s\n", severity(p.GetSeverity()), p.GetCode(), where(p), p.GetMessage())
+		fmt.Fprintf(w, "    %s %s %s: %s\n", severity(p.GetSeverity()), index.Printable(p.GetCode()), where(p), index.Printable(p.GetMessage()))
 	}
 }
 
@@ -101,9 +102,10 @@ func severity(s pb.Severity) string {
 	return strings.ToLower(strings.TrimPrefix(s.String(), "SEVERITY_"))
 }
 
+// where is a problem's path (and line), escaped for the terminal.
 func where(p *pb.Problem) string {
 	if p.GetLine() > 0 {
-		return fmt.Sprintf("%s:%d", p.GetPath(), p.GetLine())
+		return fmt.Sprintf("%s:%d", index.Printable(p.GetPath()), p.GetLine())
 	}
-	return p.GetPath()
+	return index.Printable(p.GetPath())
 }

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/starlight/dataserver/client/clientflag"
+	"github.com/starlight/dataserver/index"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
@@ -70,7 +71,7 @@ func printStats(out io.Writer, st *pb.StatsResponse, problems int) error {
 		if label == "" {
 			label = r.GetCategory()
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%d\t\n", r.GetSubmission(), kindName(r.GetKind()), dash(label), r.GetFormat(), r.GetSamples(), r.GetAccepted())
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%d\t\n", index.Printable(r.GetSubmission()), kindName(r.GetKind()), index.Printable(dash(label)), index.Printable(r.GetFormat()), r.GetSamples(), r.GetAccepted())
 		if k := int(r.GetKind()); k > 0 && k < len(byKind) {
 			byKind[k][0] += r.GetSamples()
 			byKind[k][1] += r.GetAccepted()
@@ -94,7 +95,7 @@ func printStats(out io.Writer, st *pb.StatsResponse, problems int) error {
 		w = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(w, "CONSUMER\tSTREAMS\tBATCHES\tSAMPLES\tREQUESTED MIX\tSERVED MIX\t")
 		for _, c := range sv.GetConsumers() {
-			fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%s\t%s\t\n", c.GetConsumer(), c.GetActiveStreams(), c.GetBatchesServed(), c.GetSamplesServed(),
+			fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%s\t%s\t\n", index.Printable(c.GetConsumer()), c.GetActiveStreams(), c.GetBatchesServed(), c.GetSamplesServed(),
 				shares(c.GetRequestedMix()), shares(c.GetServedMix()))
 		}
 		if err := w.Flush(); err != nil {
@@ -108,7 +109,7 @@ func printStats(out io.Writer, st *pb.StatsResponse, problems int) error {
 			if i == problems {
 				break
 			}
-			fmt.Fprintf(out, "  %-7s %-22s %s: %s\n", severity(p.GetSeverity()), p.GetCode(), where(p), p.GetMessage())
+			fmt.Fprintf(out, "  %-7s %-22s %s: %s\n", severity(p.GetSeverity()), index.Printable(p.GetCode()), where(p), index.Printable(p.GetMessage()))
 		}
 	}
 	return nil

@@ -80,7 +80,7 @@ func validate(ctx context.Context, args []string, out io.Writer, progress bool) 
 // writeReport prints the report as tables followed by the problems.
 func writeReport(out io.Writer, r *index.Report) {
 	fmt.Fprintf(out, "root      %s\nsnapshot  %s\nsamples   %d (%d served), %d errors, %d warnings\n\n",
-		r.Root, r.SnapshotID, r.Samples, r.Accepted, r.Errors, r.Warnings)
+		index.Printable(r.Root), r.SnapshotID, r.Samples, r.Accepted, r.Errors, r.Warnings)
 
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SUBMISSION\tKIND\tTECHNIQUE/CATEGORY\tSAMPLES\tSERVED")
@@ -89,7 +89,7 @@ func writeReport(out io.Writer, r *index.Report) {
 		if g == "" {
 			g = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\n", c.Submission, c.Kind, g, c.Total, c.Accepted)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\n", index.Printable(c.Submission), c.Kind, index.Printable(g), c.Total, c.Accepted)
 	}
 	tw.Flush()
 
@@ -117,7 +117,7 @@ func writeReport(out io.Writer, r *index.Report) {
 		cells[k][string(f.Format)] = f.Count
 	}
 	for _, k := range rows {
-		fmt.Fprintf(tw, "%s\t%s", k.sub, k.kind)
+		fmt.Fprintf(tw, "%s\t%s", index.Printable(k.sub), k.kind)
 		for _, c := range cols {
 			fmt.Fprintf(tw, "\t%d", cells[k][c])
 		}
@@ -129,7 +129,7 @@ func writeReport(out io.Writer, r *index.Report) {
 	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SUBMISSION\tFORMAT\tCLEAN\tSTEGO\tCLEAN SHARE\tSTEGO SHARE")
 	for _, b := range r.Balance {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f%%\t%.0f%%\n", b.Submission, b.Format, b.Clean, b.Stego, 100*b.CleanShare, 100*b.StegoShare)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f%%\t%.0f%%\n", index.Printable(b.Submission), b.Format, b.Clean, b.Stego, 100*b.CleanShare, 100*b.StegoShare)
 	}
 	tw.Flush()
 
@@ -140,13 +140,13 @@ func writeReport(out io.Writer, r *index.Report) {
 	}
 	sort.Strings(subs)
 	for _, s := range subs {
-		fmt.Fprintf(out, "  %s: %s\n", s, strings.Join(r.Categories[s], ", "))
+		fmt.Fprintf(out, "  %s: %s\n", index.Printable(s), index.Printable(strings.Join(r.Categories[s], ", ")))
 	}
 
 	if len(r.Duplicates) > 0 {
 		fmt.Fprintf(out, "\nsame bytes under the same label (groups: %d):\n", len(r.Duplicates))
 		for _, g := range r.Duplicates {
-			fmt.Fprintf(out, "  %s\n", strings.Join(g, "  =  "))
+			fmt.Fprintf(out, "  %s\n", index.Printable(strings.Join(g, "  =  ")))
 		}
 	}
 
