@@ -75,7 +75,7 @@ type call struct {
 }
 
 // ErrSample reports an image that could not be read or extracted.
-var ErrSample = errors.New("feed: sample unavailable")
+var ErrSample = errors.New("sample unavailable")
 
 // New returns a Feed; it opens (and cleans) the disk cache when configured.
 func New(cfg Config) (*Feed, error) {

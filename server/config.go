@@ -80,7 +80,7 @@ const (
 )
 
 // ErrConfig reports a configuration the server refuses.
-var ErrConfig = errors.New("server: bad configuration")
+var ErrConfig = errors.New("bad configuration")
 
 // withDefaults returns c with every zero value replaced by its default.
 func (c Config) withDefaults() Config {

@@ -195,7 +195,7 @@ func (s *Server) MetricsHandler() http.Handler {
 // failure). A Server serves once.
 func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	if !s.served.CompareAndSwap(false, true) {
-		return errors.New("server: Serve called twice")
+		return errors.New("Serve called twice")
 	}
 	if err := s.cfg.checkExposure(lis.Addr()); err != nil {
 		lis.Close()
@@ -209,7 +209,7 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	errc := make(chan error, 2)
 	go func() {
 		if err := s.grpc.Serve(lis); err != nil {
-			errc <- fmt.Errorf("server: serving on %s: %w", lis.Addr(), err)
+			errc <- fmt.Errorf("serving on %s: %w", lis.Addr(), err)
 		}
 	}()
 	go func() {
@@ -268,13 +268,13 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger) error {
 	}
 	lis, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("server: listening on %s: %w", cfg.Addr, err)
+		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 	}
 	if cfg.MetricsAddr != "" {
 		mlis, err := net.Listen("tcp", cfg.MetricsAddr)
 		if err != nil {
 			lis.Close()
-			return fmt.Errorf("server: metrics listener on %s: %w", cfg.MetricsAddr, err)
+			return fmt.Errorf("metrics listener on %s: %w", cfg.MetricsAddr, err)
 		}
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", s.MetricsHandler())
