@@ -30,6 +30,7 @@ import (
 	"github.com/starlight/dataserver/catalog"
 	"github.com/starlight/dataserver/feed"
 	"github.com/starlight/dataserver/index"
+	"github.com/starlight/dataserver/internal/guard"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
@@ -69,6 +70,12 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 		log = zap.NewNop()
 	}
 	s := &Server{cfg: cfg, log: log, streamSlots: make(chan struct{}, cfg.MaxStreams), draining: make(chan struct{}), watchesEnd: make(chan struct{})}
+	// Panics recovered anywhere in the process (index, feed, calls) are
+	// logged with their stack; the latest server's logger takes them.
+	plog := log.Named("panic")
+	guard.SetReporter(func(p *guard.Panic) {
+		plog.Error("panic recovered", zap.String("where", p.Where), zap.String("panic", fmt.Sprint(p.Value)), zap.ByteString("stack", p.Stack))
+	})
 	s.metrics = newMetrics(func() *feed.Feed { return s.feed }, func() *catalog.Catalog { return s.cat })
 	f, err := feed.New(feed.Config{
 		Workers: cfg.Workers, Prefetch: cfg.Prefetch, MemoryBudget: cfg.MemoryBudget,
@@ -110,9 +117,10 @@ func (s *Server) serverOptions() ([]grpc.ServerOption, error) {
 	logOpts := []logging.Option{logging.WithLogOnEvents(logging.FinishCall), logging.WithFieldsFromContextAndCallMeta(statsFields)}
 	quiet := append(logOpts, logging.WithLevels(debugUnlessFailed))
 	data, open := selector.MatchFunc(needsAuth), selector.MatchFunc(func(ctx context.Context, c interceptors.CallMeta) bool { return !needsAuth(ctx, c) })
+	// The gRPC boundary: guard counts the panic and its reporter logs it.
 	recoverOpt := recovery.WithRecoveryHandler(func(p any) error {
-		s.log.Error("panic in handler", zap.Any("panic", p), zap.Stack("stack"))
-		return status.Errorf(codes.Internal, "internal error (a panic was recovered; see the server log)")
+		guard.Recovered("grpc", p)
+		return status.Errorf(codes.Internal, "%v; the server log has its stack", guard.ErrPanic)
 	})
 	unary := []grpc.UnaryServerInterceptor{
 		s.metrics.grpc.UnaryServerInterceptor(),

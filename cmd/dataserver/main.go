@@ -10,6 +10,8 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/starlight/dataserver/internal/guard"
 )
 
 // command is one subcommand; each registers itself from its own file.
@@ -46,7 +48,7 @@ func main() {
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := c.run(ctx, os.Args[2:])
+	err := runCommand(ctx, c, os.Args[2:])
 	stop()
 	var code exitCode
 	switch {
@@ -57,6 +59,17 @@ func main() {
 		fmt.Fprintf(os.Stderr, "dataserver %s: %v\n", c.name, err)
 		os.Exit(1)
 	}
+}
+
+// runCommand runs c: the command line's boundary, where a panic (a bug)
+// prints its stack and ends the command with an error instead of a crash.
+// The server replaces the reporter with its logger.
+func runCommand(ctx context.Context, c command, args []string) (err error) {
+	guard.SetReporter(func(p *guard.Panic) {
+		fmt.Fprintf(os.Stderr, "dataserver %s: panic recovered in %s: %v\n%s\n", c.name, p.Where, p.Value, p.Stack)
+	})
+	defer guard.Recover("dataserver "+c.name, &err)
+	return c.run(ctx, args)
 }
 
 func usage() {
