@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,8 +13,10 @@ import (
 	"testing"
 
 	"github.com/starlight/dataserver/client"
+	"github.com/starlight/dataserver/internal/demotree"
 	"github.com/starlight/dataserver/internal/testbin"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
+	"github.com/starlight/dataserver/server"
 )
 
 var (
@@ -25,6 +28,7 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	demotree.Remove()
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}
@@ -219,5 +223,30 @@ func TestRootWithNothingToServe(t *testing.T) {
 		if !errors.As(err, &ec) || ec != 1 || !strings.Contains(b.String(), c.want) || strings.Contains(b.String(), "no problems") {
 			t.Errorf("validate --root %s: %v\n%s", c.root, err, b.String())
 		}
+	}
+}
+
+// TestPullProgress: with a progress writer, pull draws its bar there over
+// the batches asked for, and prints nothing of it without one.
+func TestPullProgress(t *testing.T) {
+	srv, err := server.New(server.Config{Root: demotree.Root(t), MetricsAddr: ""}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, lis) }()
+	defer func() { cancel(); <-done }()
+	args := []string{"--addr", lis.Addr().String(), "--batches", "6", "--batch-size", "4", "--streams", "format", "--json"}
+	var notices, bar bytes.Buffer
+	if err := runPull(context.Background(), args, &notices, &bar); err != nil {
+		t.Fatalf("%v\n%s", err, notices.String())
+	}
+	if !strings.Contains(bar.String(), "pulling") || !strings.Contains(bar.String(), "/6") {
+		t.Errorf("progress: %q", bar.String())
 	}
 }
