@@ -250,3 +250,18 @@ func TestPullProgress(t *testing.T) {
 		t.Errorf("progress: %q", bar.String())
 	}
 }
+
+// TestPullDeadPort: pull against an address where nothing listens prints
+// one notice, then an error that says what to do.
+func TestPullDeadPort(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := lis.Addr().String()
+	lis.Close() // a port nothing listens on
+	out, code := run(t, "pull", "--addr", addr, "--batches", "2")
+	if code != 1 || strings.Count(out, "stream interrupted") != 1 || !strings.Contains(out, "no server answered at "+addr) {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+}

@@ -13,6 +13,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	"github.com/starlight/dataserver/client"
 	"github.com/starlight/dataserver/client/clientflag"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
@@ -131,6 +134,9 @@ func runPull(ctx context.Context, args []string, errw, bar io.Writer) error {
 	}
 	for b, err := range c.Stream(ctx, req) {
 		if err != nil {
+			if rep.Total.Batches == 0 && status.Code(err) == codes.Unavailable {
+				return fmt.Errorf("no server answered at %s (start one with dataserver demo or dataserver serve, or pass --addr): %w", cf.Addr, err)
+			}
 			return fmt.Errorf("after %d batches: %w", rep.Total.Batches, err)
 		}
 		now := time.Now()
