@@ -126,3 +126,15 @@ def test_worker_streams_are_distinct_global_ranks():
     assert seen == set(range(12))
     # the offset rotates streams among workers of one rank, not across ranks
     assert [global_stream(1, 3, w, 4, offset=3)[1] for w in range(4)] == [7, 4, 5, 6]
+
+
+def test_top_epoch_request_fits_uint64():
+    import starlight_dataserver as sds
+    top = (1 << 64) - 1
+    ds = sds.StreamingDataset("127.0.0.1:1", batch_size=2, epoch=top)
+    req = ds.request(0, 1)
+    assert req.epoch == top and req.end_epoch == 0
+    ds = sds.StreamingDataset("127.0.0.1:1", batch_size=2, epoch=top - 3, epochs=10)
+    assert ds.request(0, 1).end_epoch == top
+    ds = sds.StreamingDataset("127.0.0.1:1", batch_size=2, epoch=5, epochs=2)
+    assert ds.request(0, 1).end_epoch == 7
