@@ -186,11 +186,11 @@ func TestDemoHints(t *testing.T) {
 // stats output says the index's cache served, not "0 images".
 func TestStatsSaysWhereExtractionHappened(t *testing.T) {
 	var b bytes.Buffer
-	st := &pb.StatsResponse{Serving: &pb.ServingStats{CacheHits: 800, CacheEntries: 79, Extraction: &pb.LatencySummary{}}}
+	st := &pb.StatsResponse{Serving: &pb.ServingStats{CacheHits: 800, CacheEntries: 79, WarmedAtIndex: 79, Extraction: &pb.LatencySummary{}}}
 	if err := printStats(&b, st, 0); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "extraction on demand: none; every image served came from the cache, which the index fills") {
+	if !strings.Contains(b.String(), "extraction while indexing: 79 images put in the cache\nextraction on demand: none; every image served came from the cache") {
 		t.Errorf("output:\n%s", b.String())
 	}
 	b.Reset()
