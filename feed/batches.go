@@ -43,7 +43,7 @@ func (f *Feed) Open(ctx context.Context, cat *catalog.Catalog, spec Spec) (*Batc
 	p.Epoch = pos.epoch
 	per := 0
 	if s, err := sampling.New(lease.View().Pools, p); err == nil {
-		per = s.BatchesPerEpoch()
+		per = s.Rebased(pos.base).BatchesPerEpoch()
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	bs := &Batches{
@@ -116,6 +116,9 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 		if err != nil {
 			emit(result{err: err})
 			return
+		}
+		if epoch == bs.start.epoch {
+			sched = sched.Rebased(bs.start.base)
 		}
 		for b := next; b < sched.BatchesPerEpoch(); b++ {
 			if bs.spec.MaxBatches > 0 && sent >= bs.spec.MaxBatches {

@@ -31,6 +31,8 @@ var ErrInvalid = errors.New("feed: invalid request")
 type position struct {
 	epoch uint64
 	batch int
+	// base is the global batch the start epoch's division begins at (an elastic resume).
+	base uint64
 }
 
 // resolve checks spec against the catalog, leases the snapshot to serve and
@@ -73,17 +75,12 @@ func resolve(cat *catalog.Catalog, spec Spec) (*catalog.Lease, position, uint64,
 			lease.Release()
 			return nil, pos, 0, err
 		}
-		sched, err := sampling.New(view.Pools, cur.Params)
+		start, err := cur.Resume(view.Pools, spec.Params)
 		if err != nil {
 			lease.Release()
 			return nil, pos, 0, err
 		}
-		if cur.NextBatch > uint64(sched.BatchesPerEpoch()) {
-			lease.Release()
-			return nil, pos, 0, fmt.Errorf("%w: cursor batch %d beyond the %d batches of the epoch", sampling.ErrBadCursor, cur.NextBatch, sched.BatchesPerEpoch())
-		}
-		cur = cur.Rollover(sched.BatchesPerEpoch())
-		pos.epoch, pos.batch = cur.Epoch, int(cur.NextBatch)
+		pos.epoch, pos.batch, pos.base = start.Epoch, start.Batch, start.Base
 	} else if _, err := sampling.New(view.Pools, spec.Params); err != nil {
 		lease.Release()
 		return nil, pos, 0, err
