@@ -35,9 +35,17 @@ func (l Layout) streams() []Stream {
 // extraction in the worker pool) and lays them out as one batch. The batch's
 // snapshot, epoch, index and cursor are left for the caller to fill.
 func (f *Feed) Assemble(ctx context.Context, root string, samples []*index.Sample, l Layout) (*Batch, error) {
+	return f.assemble(ctx, root, samples, nil, l)
+}
+
+// assemble is Assemble with each sample's D4 transform (none when nil).
+func (f *Feed) assemble(ctx context.Context, root string, samples []*index.Sample, transforms []uint8, l Layout) (*Batch, error) {
 	got, err := f.loadAll(ctx, root, samples)
 	if err != nil {
 		return nil, err
+	}
+	for i, t := range transforms {
+		got[i] = augmented(got[i], t, l.streams())
 	}
 	b := &Batch{feed: f, Rows: make([]Row, len(samples))}
 	for i, s := range samples {

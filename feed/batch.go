@@ -17,6 +17,11 @@ type Row struct {
 	Category string
 	// LossWeight is the sample's loss weight.
 	LossWeight float32
+	// Pair is the number of the sample's pair within the batch, -1 outside
+	// a pair (meaningful when Batch.Paired).
+	Pair int32
+	// Transform is the D4 transform applied (when Batch.Augmented).
+	Transform uint8
 }
 
 // Tensor is one stream for a whole batch, batch dimension first, C order.
@@ -67,6 +72,9 @@ type Batch struct {
 	Tensors []Tensor
 	// Kinds counts the batch's samples per kind (index.Kind order).
 	Kinds [3]int
+	// Paired and Augmented tell that the schedule pairs and augments: the
+	// rows' Pair and Transform are then to be sent.
+	Paired, Augmented bool
 
 	feed    *Feed
 	charged int64
