@@ -54,6 +54,9 @@ const maxCachedLayouts = 16
 // cover (none named, not indexed, not accepted, or another content than the
 // sidecar names): pairing leaves them out.
 func (p *Pools) UnpairedStegos() int {
+	if p == nil {
+		return 0
+	}
 	p.linkCovers()
 	return p.pairs.unpaired
 }
