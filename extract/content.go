@@ -76,3 +76,9 @@ func PixelContent(pixel []uint8) (uniq, printable, top float32) {
 	packBits(packed, pixel)
 	return byteStats(packed)
 }
+
+// PackedStats returns the content vector's three byte statistics of LSBs
+// already packed 8 per byte, most significant bit first.
+func PackedStats(packed []uint8) (uniq, printable, top float32) {
+	return byteStats(packed)
+}

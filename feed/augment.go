@@ -1,6 +1,9 @@
 package feed
 
 import (
+	"encoding/binary"
+	"math/bits"
+
 	"github.com/starlight/dataserver/extract"
 	"github.com/starlight/dataserver/extract/crop"
 	"github.com/starlight/dataserver/sampling"
@@ -40,9 +43,11 @@ func augmented(c cached, t uint8, streams []Stream) cached {
 		}
 	}
 	s := *c.s
+	planes := &packedPlanes{}
 	if pixel {
 		s.Pixel = TransformPlanes(nil, c.s.Pixel, t)
-		s.Content[0], s.Content[1], s.Content[2] = extract.PixelContent(s.Pixel)
+		planes.lsb = packed(s.Pixel) // the content's statistics and the packed lsb tensor
+		s.Content[0], s.Content[1], s.Content[2] = extract.PackedStats(planes.lsb)
 	}
 	if alpha && !c.alphaZero {
 		s.AlphaFull = TransformPlanes(nil, c.s.AlphaFull, t)
@@ -53,7 +58,7 @@ func augmented(c cached, t uint8, streams []Stream) cached {
 	if t&1 == 1 {
 		s.FormatVec[4], s.FormatVec[5] = s.FormatVec[5], s.FormatVec[4]
 	}
-	return cached{s: &s, alphaZero: c.alphaZero, paletteLSBZero: c.paletteLSBZero, packed: &packedPlanes{}}
+	return cached{s: &s, alphaZero: c.alphaZero, paletteLSBZero: c.paletteLSBZero, packed: planes}
 }
 
 // augmentBytes bounds the memory the augmented planes of n samples take
@@ -110,37 +115,98 @@ func InverseTransform(t uint8) uint8 {
 	return (4 - t) % 4
 }
 
-// transformPlane writes the image of the side x side plane src under t into
-// dst: output row i reads src from start(i) in steps of step.
+// transformPlane writes the image of the side x side plane src under t
+// into dst, 8 bytes at a time: mirrored rows through byte reversal, and the
+// transposing transforms (odd t) as 8x8 blocks transposed in registers.
 func transformPlane(dst, src []byte, t uint8) {
 	const n = side
-	var start func(i int) int
-	var step int
 	switch t {
-	case 1: // out[i][j] = in[j][n-1-i]
-		start, step = func(i int) int { return n - 1 - i }, n
 	case 2: // out[i][j] = in[n-1-i][n-1-j]
-		start, step = func(i int) int { return (n-1-i)*n + n - 1 }, -1
-	case 3: // out[i][j] = in[n-1-j][i]
-		start, step = func(i int) int { return (n-1)*n + i }, -n
+		for i := range n {
+			reverseRow(dst[i*n:(i+1)*n], src[(n-1-i)*n:(n-i)*n])
+		}
 	case 4: // out[i][j] = in[i][n-1-j]
-		start, step = func(i int) int { return i*n + n - 1 }, -1
-	case 5: // out[i][j] = in[j][i]
-		start, step = func(i int) int { return i }, n
+		for i := range n {
+			reverseRow(dst[i*n:(i+1)*n], src[i*n:(i+1)*n])
+		}
 	case 6: // out[i][j] = in[n-1-i][j]
-		start, step = func(i int) int { return (n - 1 - i) * n }, 1
-	case 7: // out[i][j] = in[n-1-j][n-1-i]
-		start, step = func(i int) int { return (n-1)*n + n - 1 - i }, -n
+		for i := range n {
+			copy(dst[i*n:(i+1)*n], src[(n-1-i)*n:(n-i)*n])
+		}
+	case 1, 3, 5, 7:
+		transposed(dst, src, t)
 	default:
 		copy(dst, src)
-		return
 	}
-	for i := range n {
-		row := dst[i*n : (i+1)*n : (i+1)*n]
-		k := start(i)
-		for j := range row {
-			row[j] = src[k]
-			k += step
+}
+
+// reverseRow writes src reversed into dst (equal lengths, a multiple of 8).
+func reverseRow(dst, src []byte) {
+	m := len(src)
+	for k := 0; k+8 <= m; k += 8 {
+		w := binary.LittleEndian.Uint64(src[m-8-k:])
+		binary.LittleEndian.PutUint64(dst[k:], bits.ReverseBytes64(w))
+	}
+}
+
+// transposed writes the odd transforms, each a transpose of the plane
+// turned or mirrored: output block (I, J) of 8x8 reads the source block at
+// rows ys and columns xs, transposes it, then reverses the order of its rows
+// (flipRows) and/or the bytes of each row (flipCols):
+//
+//	5: out[i][j] = in[j][i]          ys = J,       xs = I
+//	1: out[i][j] = in[j][n-1-i]      ys = J,       xs = n-8-I, rows reversed
+//	3: out[i][j] = in[n-1-j][i]      ys = n-8-J,   xs = I,     bytes reversed
+//	7: out[i][j] = in[n-1-j][n-1-i]  ys = n-8-J,   xs = n-8-I, both
+func transposed(dst, src []byte, t uint8) {
+	const n = side
+	flipRows, flipCols := t == 1 || t == 7, t == 3 || t == 7
+	var w [8]uint64
+	for I := 0; I < n; I += 8 {
+		xs := I
+		if flipRows {
+			xs = n - 8 - I
 		}
+		for J := 0; J < n; J += 8 {
+			ys := J
+			if flipCols {
+				ys = n - 8 - J
+			}
+			for c := range 8 {
+				w[c] = binary.LittleEndian.Uint64(src[(ys+c)*n+xs:])
+			}
+			transpose8(&w)
+			for r := range 8 {
+				v := w[r]
+				if flipRows {
+					v = w[7-r]
+				}
+				if flipCols {
+					v = bits.ReverseBytes64(v)
+				}
+				binary.LittleEndian.PutUint64(dst[(I+r)*n+J:], v)
+			}
+		}
+	}
+}
+
+// transpose8 transposes the 8x8 byte matrix whose row c is w[c] (byte r
+// of a word is its bits 8r..8r+7): afterwards byte c of w[r] is what byte r
+// of w[c] was. Three rounds swap 4x4, 2x2 and 1x1 blocks across the diagonal.
+func transpose8(w *[8]uint64) {
+	for c := range 4 {
+		a, b := w[c], w[c+4]
+		x := ((a >> 32) ^ b) & 0x00000000ffffffff
+		w[c], w[c+4] = a^(x<<32), b^x
+	}
+	for _, c := range [4]int{0, 1, 4, 5} {
+		a, b := w[c], w[c+2]
+		x := ((a >> 16) ^ b) & 0x0000ffff0000ffff
+		w[c], w[c+2] = a^(x<<16), b^x
+	}
+	for c := 0; c < 8; c += 2 {
+		a, b := w[c], w[c+1]
+		x := ((a >> 8) ^ b) & 0x00ff00ff00ff00ff
+		w[c], w[c+1] = a^(x<<8), b^x
 	}
 }

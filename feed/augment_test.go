@@ -8,7 +8,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/starlight/dataserver/catalog"
 	"github.com/starlight/dataserver/extract"
@@ -85,7 +87,7 @@ func floats(b []byte) []float32 {
 
 // indexed returns a catalog of the corpus indexed by the real index (which
 // links stegos to their covers), built once per test binary.
-func indexed(t *testing.T) *catalog.Catalog {
+func indexed(t testing.TB) *catalog.Catalog {
 	t.Helper()
 	root := corpustest.Datasets(t)
 	indexedOnce.Do(func() {
@@ -324,4 +326,54 @@ func TestAugmentedVectors(t *testing.T) {
 	if !bytes.Equal(s.Pixel, orig) || s.FormatVec[4] != 3 {
 		t.Fatal("augmentation wrote into the cached streams")
 	}
+}
+
+// BenchmarkPairsAugment assembles 32-sample batches of the default streams,
+// bit planes packed and gathered as the server sends them, from a warm
+// cache of the corpus: plain, pairing, augmentation, and both. ns/op is the
+// wall time per batch, cpu-ns/op the process's CPU time per batch (every
+// thread): the server's cost of pairing and of the D4 transforms.
+func BenchmarkPairsAugment(b *testing.B) {
+	for _, c := range []struct {
+		name             string
+		pairing, augment bool
+	}{{"plain", false, false}, {"pairing", true, false}, {"augment", false, true}, {"pairing+augment", true, true}} {
+		b.Run(c.name, func(b *testing.B) {
+			cat := indexed(b)
+			f := newFeed(b, Config{})
+			p := sampling.Params{Seed: 1, BatchSize: 32, World: 1, Pairing: c.pairing, Augment: c.augment}
+			spec := Spec{Params: p, EndEpoch: 1 << 30, Layout: Layout{PackBits: true, Gather: true}}
+			pull := func(n int) {
+				spec.MaxBatches = n
+				bs, err := f.Open(context.Background(), cat, spec)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer bs.Close()
+				for range n {
+					batch, err := bs.Next(context.Background())
+					if err != nil {
+						b.Fatal(err)
+					}
+					batch.Release()
+				}
+			}
+			pull(b.N) // warm the cache with the very batches timed
+			b.ReportAllocs()
+			cpu0 := cpuTime()
+			b.ResetTimer()
+			pull(b.N)
+			b.StopTimer()
+			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// cpuTime returns the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
