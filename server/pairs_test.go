@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/starlight/dataserver/index"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 	"github.com/starlight/dataserver/sampling"
 )
@@ -89,6 +90,7 @@ func TestElasticResumeOverLoopback(t *testing.T) {
 	}
 	want := map[[2]uint64]globalSample{}
 	record(t, want, whole, 0, 0, 1)
+	checkUnpaired(t, r, c)
 	globalBatches := uint64(len(whole))
 	rng := rand.New(rand.NewPCG(4, 2))
 	for _, tc := range []struct{ from, to int }{{4, 2}, {2, 3}, {4, 2}} {
@@ -137,4 +139,32 @@ func TestElasticResumeOverLoopback(t *testing.T) {
 			t.Fatalf("%d padding samples", padding)
 		}
 	}
+}
+
+// checkUnpaired compares Stats' unpaired_stegos with a count of the
+// snapshot's accepted stegos whose cover is not an accepted clean sample of
+// the content the sidecar names.
+func checkUnpaired(t *testing.T, r *running, c pb.DataServiceClient) {
+	t.Helper()
+	st, err := c.Stats(context.Background(), &pb.StatsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	samples := r.srv.cat.Current().Snapshot.Samples
+	covers := map[string]string{}
+	for _, s := range samples {
+		if s.Accepted && s.Kind == index.KindClean {
+			covers[s.Path] = s.ID
+		}
+	}
+	want := 0
+	for _, s := range samples {
+		if id, ok := covers[s.CoverPath]; s.Accepted && s.Kind == index.KindStego && (!ok || id != s.CoverID) {
+			want++
+		}
+	}
+	if st.GetUnpairedStegos() != uint64(want) {
+		t.Fatalf("Stats unpaired_stegos %d, want %d", st.GetUnpairedStegos(), want)
+	}
+	t.Logf("corpus: %d stegos unpaired", want)
 }
