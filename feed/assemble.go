@@ -44,10 +44,11 @@ func (f *Feed) assemble(ctx context.Context, root string, samples []*index.Sampl
 	if err != nil {
 		return nil, err
 	}
+	var extra [][]byte
 	for i, t := range transforms {
-		got[i] = augmented(got[i], t, l.streams())
+		got[i] = f.augmented(got[i], t, l.streams(), &extra)
 	}
-	b := &Batch{feed: f, Rows: make([]Row, len(samples))}
+	b := &Batch{feed: f, Rows: make([]Row, len(samples)), extra: extra}
 	for i, s := range samples {
 		b.Rows[i] = rowOf(s, l.Weights)
 		if s.Kind >= 0 && int(s.Kind) < len(b.Kinds) {

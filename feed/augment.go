@@ -26,10 +26,16 @@ import (
 const side = crop.Size
 
 // augmented returns c with transform t applied to the planes the streams
-// need, in new buffers of its own (the cache entry is never written).
-func augmented(c cached, t uint8, streams []Stream) cached {
+// need, in buffers of its own taken from the pool and appended to bufs (the
+// cache entry is never written).
+func (f *Feed) augmented(c cached, t uint8, streams []Stream, bufs *[][]byte) cached {
 	if t == 0 || t >= sampling.NumTransforms {
 		return c
+	}
+	get := func(n int) []byte {
+		b := f.bufs.get(n)
+		*bufs = append(*bufs, b)
+		return b
 	}
 	var pixel, alpha, palette bool
 	for _, st := range streams {
@@ -45,15 +51,17 @@ func augmented(c cached, t uint8, streams []Stream) cached {
 	s := *c.s
 	planes := &packedPlanes{}
 	if pixel {
-		s.Pixel = TransformPlanes(nil, c.s.Pixel, t)
-		planes.lsb = packed(s.Pixel) // the content's statistics and the packed lsb tensor
+		s.Pixel = TransformPlanes(get(len(c.s.Pixel)), c.s.Pixel, t)
+		// the content's statistics and the packed lsb tensor (PixelLen is a multiple of 8)
+		planes.lsb = get(len(s.Pixel) / 8)
+		packLSBInto(planes.lsb, s.Pixel)
 		s.Content[0], s.Content[1], s.Content[2] = extract.PackedStats(planes.lsb)
 	}
 	if alpha && !c.alphaZero {
-		s.AlphaFull = TransformPlanes(nil, c.s.AlphaFull, t)
+		s.AlphaFull = TransformPlanes(get(len(c.s.AlphaFull)), c.s.AlphaFull, t)
 	}
 	if palette && !c.paletteLSBZero {
-		s.PaletteLSB = TransformPlanes(nil, c.s.PaletteLSB, t)
+		s.PaletteLSB = TransformPlanes(get(len(c.s.PaletteLSB)), c.s.PaletteLSB, t)
 	}
 	if t&1 == 1 {
 		s.FormatVec[4], s.FormatVec[5] = s.FormatVec[5], s.FormatVec[4]

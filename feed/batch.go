@@ -78,6 +78,8 @@ type Batch struct {
 
 	feed    *Feed
 	charged int64
+	// extra are pooled buffers the tensors may point into (augmented planes).
+	extra   [][]byte
 	ownSlot chan struct{}
 	// budgetFreed and buffersFreed make each release happen once.
 	budgetFreed, buffersFreed atomic.Bool
@@ -105,6 +107,12 @@ func (b *Batch) Release() {
 			}
 			b.Tensors[i].Data, b.Tensors[i].Parts = nil, nil
 		}
+		for _, e := range b.extra {
+			if b.feed != nil {
+				b.feed.bufs.put(e)
+			}
+		}
+		b.extra = nil
 	}
 	b.ReleaseBudget()
 }
@@ -139,6 +147,7 @@ func (b *Batch) Abandon() {
 		for i := range b.Tensors {
 			b.Tensors[i].Data, b.Tensors[i].Parts = nil, nil
 		}
+		b.extra = nil
 	}
 	b.ReleaseBudget()
 }
