@@ -1,11 +1,18 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"math/rand/v2"
 	"testing"
 
+	"google.golang.org/protobuf/proto"
+
+	"github.com/starlight/dataserver/catalog"
+	"github.com/starlight/dataserver/feed"
 	"github.com/starlight/dataserver/index"
+	"github.com/starlight/dataserver/internal/corpustest"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 	"github.com/starlight/dataserver/sampling"
 )
@@ -167,4 +174,60 @@ func checkUnpaired(t *testing.T, r *running, c pb.DataServiceClient) {
 		t.Fatalf("Stats unpaired_stegos %d, want %d", st.GetUnpairedStegos(), want)
 	}
 	t.Logf("corpus: %d stegos unpaired", want)
+}
+
+// TestAugmentedBatchesFrameAsProto: pairing, augmented batches of every
+// stream, packed or not, gathered as the server sends them: the hand framing
+// equals proto.Marshal, pair_index and transforms included, and the batch's
+// pooled planes go back once the transport lets go.
+func TestAugmentedBatchesFrameAsProto(t *testing.T) {
+	root := corpustest.Datasets(t)
+	snap, err := index.Build(context.Background(), root, index.Options{HeaderOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := catalog.New(root, catalog.Options{Build: index.Build})
+	cat.Set(snap)
+	f, err := feed.New(feed.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pack := range []bool{false, true} {
+		spec := feed.Spec{Params: sampling.Params{Seed: 2, BatchSize: 16, World: 1, Pairing: true, Augment: true},
+			MaxBatches: 4, Layout: feed.Layout{Streams: everyStream, PackBits: pack, Gather: true}}
+		bs, err := f.Open(context.Background(), cat, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			b, err := bs.Next(context.Background())
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := newOutgoing(b)
+			got := encoded(t, o)
+			want, err := proto.Marshal(o.message())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("batch %d (pack %t): %d framed bytes differ from proto's %d", b.Index, pack, len(got), len(want))
+			}
+			var m pb.StreamBatchesResponse
+			if err := proto.Unmarshal(got, &m); err != nil {
+				t.Fatal(err)
+			}
+			if len(m.GetPairIndex()) != 16 || len(m.GetTransforms()) != 16 {
+				t.Fatalf("batch %d: %d pair indices, %d transforms", b.Index, len(m.GetPairIndex()), len(m.GetTransforms()))
+			}
+			checkPairs(t, &m)
+			if o.unref(); !o.settled() {
+				t.Fatal("batch not released once the transport and the sender let go")
+			}
+		}
+		bs.Close()
+	}
 }
