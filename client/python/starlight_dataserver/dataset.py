@@ -12,7 +12,7 @@ from ._proto import dataserver_pb2 as pb
 from .batch import to_batch
 from .distributed import global_stream, rank_world
 from .errors import ConfigError, StateError
-from .options import (STREAM_KINDS, LossWeightsLike, MixLike, as_loss_weights, as_mix, check_uint,
+from .options import (STREAM_KINDS, LossWeightsLike, Mix, MixLike, as_loss_weights, as_mix, check_uint,
                       stream_names, wire_streams)
 from .retry import RetryPolicy
 from .state import STATE_VERSION, Position
@@ -150,6 +150,9 @@ class StreamingDataset(IterableDataset):
         # stream of the new layout without a position of its own starts.
         self._layout: Optional[tuple] = None
         self._elastic: Optional[tuple] = None
+        # _last is (stream, Position) of the last batch delivered, which
+        # set_epoch does not drop: an elastic resume counts from it.
+        self._last: Optional[tuple] = None
 
     # -- where this process reads -------------------------------------------
 
@@ -199,7 +202,8 @@ class StreamingDataset(IterableDataset):
             streams=[STREAM_KINDS[n] for n in self._wire], snapshot_id=self.snapshot_id,
             consumer=self.consumer, pack_bit_planes=self.pack_bit_planes, max_batches=self.max_batches,
         )
-        req.mix.CopyFrom(self.mix.to_proto())
+        if self.mix != Mix():  # all zero is the server's default: leave the field out
+            req.mix.CopyFrom(self.mix.to_proto())
         if self.loss_weights is not None:
             req.loss_weights.CopyFrom(self.loss_weights.to_proto())
         return req
@@ -277,6 +281,7 @@ class StreamingDataset(IterableDataset):
             self._num_streams = workers
             self._layout = layout
         self._positions[s] = pos
+        self._last = (s, pos)
         self._next_stream = (s + 1) % workers
         if len(self._positions) == workers:
             self._elastic = None
@@ -306,8 +311,11 @@ class StreamingDataset(IterableDataset):
     def _elastic_of(self, positions: Dict[int, Position]) -> tuple:
         """(elastic cursor, epoch) after the last batch of positions, taken
         with this dataset's recorded layout."""
-        last = (self._next_stream - 1) % self._num_streams
-        pos = positions.get(last) or positions[max(positions)]
+        if self._last is not None:
+            last, pos = self._last
+        else:
+            last = (self._next_stream - 1) % self._num_streams
+            pos = positions.get(last) or positions[max(positions)]
         return pos.elastic_cursor(last, self._num_streams, self._layout[1]), pos.epoch
 
     def state_dict(self) -> Dict[str, object]:
@@ -381,6 +389,8 @@ class StreamingDataset(IterableDataset):
         self._next_stream = nxt if positions else 0
         self._layout = (old_rank, old_world)
         self._elastic = elastic
+        last = (nxt - 1) % int(workers) if positions else None
+        self._last = (last, positions[last]) if last in positions else None
 
 
 def worker_context():

@@ -140,3 +140,12 @@ def test_iteration_after_the_last_batch_moves_to_the_next_epochs():
     a.record(batch(0, 1, 2, 1))  # in the middle: stays
     a._advance_if_done()
     assert a.epoch == 2 and 0 in a._positions
+
+
+def test_elastic_counts_from_the_last_batch_even_once_set_epoch_dropped_it():
+    a = ds()
+    for s, i in [(0, 0), (1, 0), (0, 1), (1, 1), (0, 2)]:  # stream 0 ends epoch 0 last
+        a.record(batch(s, 2, 0, i, per=3))
+    a.set_epoch(0)
+    assert list(a._positions) == [1]
+    assert a._elastic_of(a._positions) == ("c0-0-2.5", 0)  # 5 batches taken on the one rank
