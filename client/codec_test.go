@@ -29,6 +29,7 @@ func codecCases() map[string][]byte {
 	varintField := func(num protowire.Number, v uint64) []byte {
 		return protowire.AppendVarint(protowire.AppendTag(nil, num, protowire.VarintType), v)
 	}
+	pairIndex := (&pb.StreamBatchesResponse{}).ProtoReflect().Descriptor().Fields().ByName("pair_index").Number()
 	shape := bytesField(batchwire.TensorShape, protowire.AppendVarint(protowire.AppendVarint(nil, 2), 3))
 	unpackedShape := append(varintField(batchwire.TensorShape, 2), varintField(batchwire.TensorShape, 3)...)
 	return map[string][]byte{
@@ -45,6 +46,8 @@ func codecCases() map[string][]byte {
 		"truncated tensor":     tensor(bytesField(batchwire.TensorData, []byte{1, 2, 3}))[:5],
 		"unknown top field":    append(varintField(999, 5), full...),
 		"tensors wrong type":   append(varintField(batchwire.Tensors, 1), full...),
+		"pairs before tensors": append(bytesField(pairIndex, protowire.AppendVarint(protowire.AppendVarint(nil, 1), 1<<64-1)), full...),
+		"pairs unpacked":       append(full, varintField(pairIndex, 3)...),
 	}
 }
 
@@ -54,6 +57,7 @@ func smallBatch() []byte {
 	m := &pb.StreamBatchesResponse{SnapshotId: "s", Epoch: 1, BatchIndex: 2, BatchesPerEpoch: 3, Cursor: "c",
 		ContentIds: []string{"a", "b"}, Labels: []uint32{0, 1}, Kinds: []pb.Kind{pb.Kind_KIND_CLEAN, pb.Kind_KIND_STEGO},
 		LossWeights: []float32{1, 2}, BitOrderOneHot: []byte{1, 0, 0, 0, 1, 0},
+		PairIndex: []int32{0, 0}, Transforms: []uint32{5, 5},
 		Tensors: []*pb.Tensor{
 			{Name: "pixel", Dtype: pb.Dtype_DTYPE_UINT8, Shape: []int64{2, 3}, Data: []byte{1, 2, 3, 4, 5, 6}},
 			{Name: "lsb", Dtype: pb.Dtype_DTYPE_UINT8, Shape: []int64{2, 8}, Data: []byte{0xa5, 0x5a}, BitsPacked: true},

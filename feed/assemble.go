@@ -35,11 +35,20 @@ func (l Layout) streams() []Stream {
 // extraction in the worker pool) and lays them out as one batch. The batch's
 // snapshot, epoch, index and cursor are left for the caller to fill.
 func (f *Feed) Assemble(ctx context.Context, root string, samples []*index.Sample, l Layout) (*Batch, error) {
+	return f.assemble(ctx, root, samples, nil, l)
+}
+
+// assemble is Assemble with each sample's D4 transform (none when nil).
+func (f *Feed) assemble(ctx context.Context, root string, samples []*index.Sample, transforms []uint8, l Layout) (*Batch, error) {
 	got, err := f.loadAll(ctx, root, samples)
 	if err != nil {
 		return nil, err
 	}
-	b := &Batch{feed: f, Rows: make([]Row, len(samples))}
+	var extra [][]byte
+	for i, t := range transforms {
+		got[i] = f.augmented(got[i], t, l.streams(), &extra)
+	}
+	b := &Batch{feed: f, Rows: make([]Row, len(samples)), extra: extra}
 	for i, s := range samples {
 		b.Rows[i] = rowOf(s, l.Weights)
 		if s.Kind >= 0 && int(s.Kind) < len(b.Kinds) {

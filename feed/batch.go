@@ -17,6 +17,11 @@ type Row struct {
 	Category string
 	// LossWeight is the sample's loss weight.
 	LossWeight float32
+	// Pair is the number of the sample's pair within the batch, -1 outside
+	// a pair (meaningful when Batch.Paired).
+	Pair int32
+	// Transform is the D4 transform applied (when Batch.Augmented).
+	Transform uint8
 }
 
 // Tensor is one stream for a whole batch, batch dimension first, C order.
@@ -67,9 +72,14 @@ type Batch struct {
 	Tensors []Tensor
 	// Kinds counts the batch's samples per kind (index.Kind order).
 	Kinds [3]int
+	// Paired and Augmented tell that the schedule pairs and augments: the
+	// rows' Pair and Transform are then to be sent.
+	Paired, Augmented bool
 
 	feed    *Feed
 	charged int64
+	// extra are pooled buffers the tensors may point into (augmented planes).
+	extra   [][]byte
 	ownSlot chan struct{}
 	// budgetFreed and buffersFreed make each release happen once.
 	budgetFreed, buffersFreed atomic.Bool
@@ -97,6 +107,12 @@ func (b *Batch) Release() {
 			}
 			b.Tensors[i].Data, b.Tensors[i].Parts = nil, nil
 		}
+		for _, e := range b.extra {
+			if b.feed != nil {
+				b.feed.bufs.put(e)
+			}
+		}
+		b.extra = nil
 	}
 	b.ReleaseBudget()
 }
@@ -131,6 +147,7 @@ func (b *Batch) Abandon() {
 		for i := range b.Tensors {
 			b.Tensors[i].Data, b.Tensors[i].Parts = nil, nil
 		}
+		b.extra = nil
 	}
 	b.ReleaseBudget()
 }

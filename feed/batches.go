@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"github.com/starlight/dataserver/catalog"
-	"github.com/starlight/dataserver/index"
 	"github.com/starlight/dataserver/sampling"
 )
 
@@ -43,7 +42,7 @@ func (f *Feed) Open(ctx context.Context, cat *catalog.Catalog, spec Spec) (*Batc
 	p.Epoch = pos.epoch
 	per := 0
 	if s, err := sampling.New(lease.View().Pools, p); err == nil {
-		per = s.BatchesPerEpoch()
+		per = s.Rebased(pos.base).BatchesPerEpoch()
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	bs := &Batches{
@@ -97,8 +96,10 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 	defer close(bs.out)
 	view := bs.lease.View()
 	size := BatchBytes(bs.spec.streams(), bs.spec.Params.BatchSize, bs.spec.PackBits)
+	if bs.spec.Params.Augment {
+		size += augmentBytes(bs.spec.streams(), bs.spec.Params.BatchSize)
+	}
 	var draws []sampling.Draw
-	samples := make([]*index.Sample, 0, bs.spec.Params.BatchSize)
 	sent := 0
 	emit := func(r result) bool {
 		select {
@@ -117,6 +118,9 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 			emit(result{err: err})
 			return
 		}
+		if epoch == bs.start.epoch {
+			sched = sched.Rebased(bs.start.base)
+		}
 		for b := next; b < sched.BatchesPerEpoch(); b++ {
 			if bs.spec.MaxBatches > 0 && sent >= bs.spec.MaxBatches {
 				return
@@ -126,11 +130,7 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 				return
 			}
 			draws = sched.AppendBatch(draws[:0], b)
-			samples = samples[:0]
-			for i := range draws {
-				samples = append(samples, draws[i].Sample)
-			}
-			batch, err := bs.f.Assemble(ctx, root, samples, bs.spec.Layout)
+			batch, err := bs.f.assembleDraws(ctx, root, draws, p, bs.spec.Layout)
 			if err != nil {
 				bs.giveBack(charged, own)
 				emit(result{err: err})

@@ -36,6 +36,8 @@ var ErrPastEnd = errors.New("the cursor resumes past the end of the request")
 type position struct {
 	epoch uint64
 	batch int
+	// base is the global batch the start epoch's division begins at (an elastic resume).
+	base uint64
 }
 
 // resolve checks spec against the catalog, leases the snapshot to serve and
@@ -80,22 +82,17 @@ func resolve(cat *catalog.Catalog, spec Spec) (*catalog.Lease, position, uint64,
 			lease.Release()
 			return nil, pos, 0, err
 		}
-		sched, err := sampling.New(view.Pools, cur.Params)
+		start, err := cur.Resume(view.Pools, spec.Params)
 		if err != nil {
 			lease.Release()
 			return nil, pos, 0, err
 		}
-		if cur.NextBatch > uint64(sched.BatchesPerEpoch()) {
+		if start.Epoch > last || start.Epoch < cur.Epoch { // past the request's last epoch, or past 2^64-1
 			lease.Release()
-			return nil, pos, 0, fmt.Errorf("%w: cursor batch %d beyond the %d batches of the epoch", sampling.ErrBadCursor, cur.NextBatch, sched.BatchesPerEpoch())
+			return nil, pos, 0, fmt.Errorf("%w: it is at the end of epoch %d, and the request ends with epoch %d: raise end_epoch, or leave the cursor out to start at epoch %d",
+				ErrPastEnd, cur.Epoch, last, spec.Params.Epoch)
 		}
-		if cur.Epoch > last || cur.Epoch == last && cur.NextBatch >= uint64(sched.BatchesPerEpoch()) {
-			lease.Release()
-			return nil, pos, 0, fmt.Errorf("%w: it is at epoch %d batch %d of %d, and the request ends with epoch %d: raise end_epoch, or leave the cursor out to start at epoch %d",
-				ErrPastEnd, cur.Epoch, cur.NextBatch, sched.BatchesPerEpoch(), last, spec.Params.Epoch)
-		}
-		cur = cur.Rollover(sched.BatchesPerEpoch())
-		pos.epoch, pos.batch = cur.Epoch, int(cur.NextBatch)
+		pos.epoch, pos.batch, pos.base = start.Epoch, start.Batch, start.Base
 	} else if _, err := sampling.New(view.Pools, spec.Params); err != nil {
 		lease.Release()
 		return nil, pos, 0, err

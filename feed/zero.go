@@ -49,7 +49,9 @@ func (c cached) zeroFrom(st Stream) bool {
 func (c cached) packedPlane(st Stream) []byte {
 	p := c.packed
 	p.once.Do(func() {
-		p.lsb = packed(c.s.Pixel)
+		if p.lsb == nil { // an augmented sample comes with it
+			p.lsb = packed(c.s.Pixel)
+		}
 		if !c.alphaZero {
 			p.alpha = packed(c.s.AlphaFull)
 		}

@@ -198,6 +198,7 @@ func batchMessage(b *feed.Batch) *pb.StreamBatchesResponse {
 		m.NegativeCategories[i] = r.Category
 		m.LossWeights[i] = r.LossWeight
 	}
+	pairsAndTransforms(m, b)
 	for i, t := range b.Tensors {
 		m.Tensors[i] = &pb.Tensor{Name: t.Name, Dtype: dtypes[t.DType], Shape: t.Shape, BitsPacked: t.Packed}
 	}

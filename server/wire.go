@@ -10,6 +10,7 @@ import (
 	"google.golang.org/grpc/mem"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/starlight/dataserver/feed"
 	"github.com/starlight/dataserver/internal/batchwire"
@@ -137,10 +138,10 @@ func concat(chunks [][]byte) []byte {
 	return out
 }
 
-// encode frames the message: every field but the tensors through proto
-// (they all come before field 17, and proto writes fields in number order),
-// then each tensor by hand with its data chunks as buffers of their own
-// (small ones copied in line).
+// encode frames the message as proto writes it, in field number order: the
+// fields before the tensors through proto, then each tensor by hand with its
+// data chunks as buffers of their own (small ones copied in line), then the
+// fields after the tensors (receipt, pair_index, ...) through proto again.
 func (o *outgoing) encode() (mem.BufferSlice, error) {
 	m := o.msg
 	if !framable(m, len(o.chunks)) {
@@ -148,7 +149,9 @@ func (o *outgoing) encode() (mem.BufferSlice, error) {
 	}
 	ts := m.Tensors
 	m.Tensors = nil
-	need := proto.Size(m)
+	tail := splitTail(m)
+	defer joinTail(m, tail)
+	need := proto.Size(m) + proto.Size(tail)
 	for i, t := range ts {
 		n := tensorSize(t, o.chunks[i])
 		need += protowire.SizeTag(batchwire.Tensors) + protowire.SizeVarint(uint64(n)) + n
@@ -199,10 +202,41 @@ func (o *outgoing) encode() (mem.BufferSlice, error) {
 			buf = protowire.AppendVarint(buf, 1)
 		}
 	}
+	buf, err = proto.MarshalOptions{UseCachedSize: true}.MarshalAppend(buf, tail)
+	if err != nil {
+		return nil, fmt.Errorf("server: marshalling batch %d: %w", m.GetBatchIndex(), err)
+	}
 	if from < len(buf) {
 		out = append(out, mem.SliceBuffer(buf[from:]))
 	}
 	return out, nil
+}
+
+// splitTail moves the fields of m numbered after the tensors into a message
+// of their own, which proto writes after the hand-framed tensors.
+func splitTail(m *pb.StreamBatchesResponse) *pb.StreamBatchesResponse {
+	tail := &pb.StreamBatchesResponse{}
+	mr, tr := m.ProtoReflect(), tail.ProtoReflect()
+	mr.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if fd.Number() > batchwire.Tensors {
+			tr.Set(fd, v)
+		}
+		return true
+	})
+	tr.Range(func(fd protoreflect.FieldDescriptor, _ protoreflect.Value) bool {
+		mr.Clear(fd)
+		return true
+	})
+	return tail
+}
+
+// joinTail puts the fields splitTail moved back into m.
+func joinTail(m, tail *pb.StreamBatchesResponse) {
+	mr := m.ProtoReflect()
+	tail.ProtoReflect().Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		mr.Set(fd, v)
+		return true
+	})
 }
 
 func dataLen(chunks [][]byte) int {

@@ -143,6 +143,20 @@ func framingCases() []*outgoing {
 	m = head()
 	m.Tensors = []*pb.Tensor{{Name: "lsb", Dtype: pb.Dtype_DTYPE_UINT8, Shape: []int64{4}, BitsPacked: true}, {Name: "meta"}, {}}
 	add(m, [][]byte{big(10, 4), big(70000, 5), big(3, 6), big(5000, 7), big(5000, 8)}, [][]byte{big(2048, 9)}, nil)
+	// The fields numbered after the tensors (pairs, transforms, receipt,
+	// split) go after them, with and without tensors.
+	tail := func(m *pb.StreamBatchesResponse) *pb.StreamBatchesResponse {
+		m.PairIndex, m.Transforms, m.Receipt, m.Split = []int32{0, -1}, []uint32{3, 7}, "receipt", "val"
+		return m
+	}
+	add(tail(head()))
+	m = tail(head())
+	m.Tensors = []*pb.Tensor{{Name: "pixel", Dtype: pb.Dtype_DTYPE_UINT8, Shape: []int64{2, 3}}, {Name: "lsb", BitsPacked: true}}
+	add(m, [][]byte{big(6000, 10)}, [][]byte{big(3, 11), big(2000, 12)})
+	m = head()
+	m.PairIndex = []int32{-1, 1 << 30}
+	m.Tensors = []*pb.Tensor{{Name: "meta"}}
+	add(m, [][]byte{big(inlineData+1, 13)})
 	return out
 }
 

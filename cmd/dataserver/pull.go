@@ -89,6 +89,9 @@ func runPull(ctx context.Context, args []string, errw, bar io.Writer) error {
 	streamText := fl.String("streams", "", "comma-separated streams, of "+strings.Join(client.StreamNames, ",")+" (default: the server's set)")
 	pack := fl.Bool("pack", true, "bit planes packed 8 values a byte on the wire")
 	balance := fl.Bool("class-balance", false, "draw stego evenly over the five techniques")
+	pairing := fl.Bool("pairing", false, "each stego right after its cover in one batch")
+	perCover := fl.Uint("stegos-per-cover", 0, "with --pairing, up to this many stegos after their cover (0: 1)")
+	augment := fl.Bool("augment", false, "a rotation/flip of the square per unit, the same within a pair")
 	consumer := fl.String("consumer", "pull", "consumer name in the server's statistics")
 	decode := fl.Bool("decode", true, "take every tensor's view as a trainer would (bit planes unpacked into reused buffers)")
 	pid := fl.Int("server-pid", 0, "a local server process whose peak memory (VmHWM) to report")
@@ -111,6 +114,7 @@ func runPull(ctx context.Context, args []string, errw, bar io.Writer) error {
 		BatchSize: uint32(*size), Mix: mix, Seed: *seed, Epoch: *epoch, EndEpoch: *epoch + uint64(*n),
 		MaxBatches: uint32(*n), Rank: uint32(*rank), WorldSize: uint32(*world), Streams: streams,
 		PackBitPlanes: *pack, ClassBalance: *balance, Consumer: *consumer,
+		Pairing: *pairing, StegosPerCover: uint32(min(*perCover, math.MaxUint32)), Augment: *augment,
 	}
 	c, err := cf.Dial(ctx, client.WithResumeHook(resumeNotice(errw)))
 	if err != nil {

@@ -22,6 +22,9 @@ label                  [B] int64        1 stego, 0 clean or negative
 method                 [B] int64        technique class 0..4 (METHODS), -1 clean/negative
 loss_weight            [B] float32      per-sample loss weight
 kind                   [B] int64        1 clean, 2 stego, 3 negative
+pair_index             [B] int64        pair number in the batch (pairing), -1 outside a pair
+transforms             [B] int64        D4 transform applied (augment): 0 none, 1-3 quarter
+                                        turns counterclockwise, 4-7 a mirror then 0-3 turns
 content_ids, paths     list[str]        sha256 of the file, path under the root
 submissions            list[str]        submission folder
 negative_categories    list[str]        negative category, "" for other kinds
