@@ -87,7 +87,6 @@ func share(t *testing.T, samples []index.Sample, tab *LossTable, top map[string]
 	return float64(hits) / float64(n), n
 }
 
-
 // TestMiningShareOfHardestTenth: the highest-loss tenth of the negatives,
 // 100 times the median loss, weighs sqrt(s) against 1 for the rest, so its
 // share of the draws rises from 1/10 to 0.1*sqrt(s)/(0.1*sqrt(s)+0.9); it
