@@ -31,7 +31,7 @@ type RunInfo struct {
 
 // runMeta is a run's figures as stored under "meta".
 type runMeta struct {
-	created, updated           time.Time
+	created, updated            time.Time
 	samples, records, lastEpoch uint64
 }
 
