@@ -31,6 +31,9 @@ var ErrInvalid = errors.New("feed: invalid request")
 type position struct {
 	epoch uint64
 	batch int
+	// resumed tells that a cursor of the start epoch named its mining state.
+	resumed bool
+	state   string
 }
 
 // resolve checks spec against the catalog, leases the snapshot to serve and
@@ -73,7 +76,7 @@ func resolve(cat *catalog.Catalog, spec Spec) (*catalog.Lease, position, uint64,
 			lease.Release()
 			return nil, pos, 0, err
 		}
-		sched, err := sampling.New(view.Pools, cur.Params)
+		sched, err := sampling.New(view.Pools, stateless(cur.Params))
 		if err != nil {
 			lease.Release()
 			return nil, pos, 0, err
@@ -82,8 +85,9 @@ func resolve(cat *catalog.Catalog, spec Spec) (*catalog.Lease, position, uint64,
 			lease.Release()
 			return nil, pos, 0, fmt.Errorf("%w: cursor batch %d beyond the %d batches of the epoch", sampling.ErrBadCursor, cur.NextBatch, sched.BatchesPerEpoch())
 		}
-		cur = cur.Rollover(sched.BatchesPerEpoch())
-		pos.epoch, pos.batch = cur.Epoch, int(cur.NextBatch)
+		next := cur.Rollover(sched.BatchesPerEpoch())
+		pos.resumed, pos.state = next.Epoch == cur.Epoch, cur.Mining.State
+		pos.epoch, pos.batch = next.Epoch, int(next.NextBatch)
 	} else if _, err := sampling.New(view.Pools, spec.Params); err != nil {
 		lease.Release()
 		return nil, pos, 0, err

@@ -32,6 +32,14 @@ type Config struct {
 	AllowInsecurePublic bool
 	// CacheDir keeps extracted streams on disk when set.
 	CacheDir string
+	// StateDir holds the loss feedback store (feedback.db); empty means
+	// CacheDir, and with neither the feedback lives in a temporary file
+	// and is lost at exit.
+	StateDir string
+	// FeedbackMaxRuns bounds the loss feedback runs kept; default 16.
+	FeedbackMaxRuns int
+	// FeedbackMaxAge drops a run not written for that long; default 30 days.
+	FeedbackMaxAge time.Duration
 	// CacheBytes bounds the in-memory stream cache; default 1 GiB.
 	CacheBytes int64
 	// DiskCacheBytes bounds the disk cache; default 8 GiB.

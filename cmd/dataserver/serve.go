@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -63,6 +64,9 @@ func serveFlags(fl *flag.FlagSet) func() (server.Config, error) {
 	key := fl.String("tls-key", "", "TLS private key (PEM)")
 	public := fl.Bool("allow-insecure-public", false, "allow listening beyond loopback without tokens")
 	cacheDir := fl.String("cache-dir", "", "keep extracted streams on disk here, so a restart does not decode again")
+	stateDir := fl.String("state-dir", "", "keep the loss feedback (feedback.db) here; default --cache-dir, neither: lost at exit")
+	fbRuns := fl.Int("feedback-max-runs", 16, "loss feedback runs kept (the least recently written goes first)")
+	fbAge := fl.Duration("feedback-max-age", 30*24*time.Hour, "drop a loss feedback run not written for this long")
 	cacheBytes := fl.String("cache-bytes", "1GiB", "in-memory stream cache budget")
 	diskBytes := fl.String("disk-cache-bytes", "8GiB", "disk stream cache budget (with --cache-dir)")
 	budget := fl.String("memory-budget", "512MiB", "budget of batches assembled ahead, all streams together")
@@ -76,6 +80,7 @@ func serveFlags(fl *flag.FlagSet) func() (server.Config, error) {
 		cfg := server.Config{
 			Root: *root, Addr: *addr, MetricsAddr: *metrics, TLSCert: *cert, TLSKey: *key,
 			AllowInsecurePublic: *public, CacheDir: *cacheDir, MaxStreams: *maxStreams,
+			StateDir: *stateDir, FeedbackMaxRuns: *fbRuns, FeedbackMaxAge: *fbAge,
 			SendTimeout: *sendTimeout, GracePeriod: *grace, Workers: *workers, Prefetch: *prefetch,
 		}
 		var err error
