@@ -103,30 +103,15 @@ func freezeSummary(sums *bolt.Bucket) (*sampling.LossTable, error) {
 	return sampling.NewLossTable(entries)
 }
 
-// pruneFrozen keeps the newest max frozen epochs of a run and the tables
-// they name.
+// pruneFrozen keeps the tables of the newest max frozen epochs of a run.
+// The (epoch, id) records stay (72 bytes an epoch), so an older epoch asked
+// for again fails with ErrUnknownState instead of being frozen anew.
 func pruneFrozen(b *bolt.Bucket, max int) error {
 	frozen, tables := b.Bucket(bucketFrozen), b.Bucket(bucketTables)
-	n := frozen.Stats().KeyN
-	if n <= max {
-		return nil
-	}
-	var drop [][]byte
-	c := frozen.Cursor()
-	for k, _ := c.First(); k != nil && len(drop) < n-max; k, _ = c.Next() {
-		drop = append(drop, append([]byte(nil), k...))
-	}
-	for _, k := range drop {
-		if err := frozen.Delete(k); err != nil {
-			return err
-		}
-	}
 	used := map[string]bool{}
-	if err := frozen.ForEach(func(_, id []byte) error {
+	c := frozen.Cursor()
+	for k, id := c.Last(); k != nil && len(used) < max; k, id = c.Prev() {
 		used[string(id)] = true
-		return nil
-	}); err != nil {
-		return err
 	}
 	var unused [][]byte
 	if err := tables.ForEach(func(id, _ []byte) error {

@@ -25,8 +25,9 @@ type Options struct {
 	// MaxAge evicts a run not updated (no report, no freeze) for that long.
 	// Default DefaultMaxAge; negative keeps runs whatever their age.
 	MaxAge time.Duration
-	// MaxFrozen bounds the frozen epochs kept per run (the newest); a resume
-	// of an older epoch of a mined run fails. Default DefaultMaxFrozen.
+	// MaxFrozen bounds the frozen tables kept per run (those of the newest
+	// epochs); a stream or resume of an older mined epoch fails with
+	// ErrUnknownState. Default DefaultMaxFrozen.
 	MaxFrozen int
 	// Alpha is the weight of a new loss in the moving average, in (0, 1].
 	// Default DefaultAlpha.

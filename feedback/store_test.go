@@ -152,6 +152,12 @@ func TestBounds(t *testing.T) {
 	if _, err := s.Table("d", first); !errors.Is(err, ErrUnknownState) {
 		t.Fatalf("table of epoch 0 with MaxFrozen 2: %v, want ErrUnknownState", err)
 	}
+	if _, err := s.Freeze("d", 0); !errors.Is(err, ErrUnknownState) {
+		t.Fatalf("epoch 0 asked again with its table gone: %v, want ErrUnknownState (not a new freeze)", err)
+	}
+	if tab, err := s.Freeze("d", 3); err != nil || tab.Len() != 5 {
+		t.Fatalf("newest epoch: %v entries, %v", tab.Len(), err)
+	}
 	// Age: b and c were last written over 48h ago: they go on reopen.
 	now = now.Add(48 * time.Hour)
 	report(t, s, "d", Record{ContentID: id(1), Loss: 1})
