@@ -1,6 +1,7 @@
 package feedback
 
 import (
+	"fmt"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -70,4 +71,45 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkReportUpdates is a run's steady state: 100,000 samples already
+// summarized, each message 1024 or 8192 records of them in shuffled order
+// (as an epoch reports them), one committed transaction per message.
+func BenchmarkReportUpdates(b *testing.B) {
+	const samples = 100_000
+	ids := make([]string, samples)
+	for i := range ids {
+		ids[i] = id(i)
+	}
+	s := open(b, Options{Path: filepath.Join(b.TempDir(), FileName)})
+	recs := make([]Record, 10_000)
+	for m := 0; m < samples; m += len(recs) {
+		for i := range recs {
+			recs[i] = Record{ContentID: ids[m+i], Loss: 1}
+		}
+		if _, _, err := s.Report("bench", recs, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, per := range []int{1024, 8192} {
+		b.Run(fmt.Sprint(per), func(b *testing.B) {
+			recs := make([]Record, per)
+			n := 0
+			var cpu time.Duration
+			for b.Loop() {
+				for i := range recs {
+					recs[i] = Record{ContentID: ids[(n+i)*7919%samples], Epoch: 2, Loss: float32(i%97) / 10}
+				}
+				start := cpuTime()
+				if _, _, err := s.Report("bench", recs, nil); err != nil {
+					b.Fatal(err)
+				}
+				cpu += cpuTime() - start
+				n += per
+			}
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(n), "cpu-ns/record")
+			b.ReportMetric(float64(s.Size())/(1<<20), "store-MiB")
+		})
+	}
 }

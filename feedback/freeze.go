@@ -26,45 +26,66 @@ func (s *Store) Freeze(run string, epoch uint64) (*sampling.LossTable, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
 	now := s.opts.Now()
 	var (
 		table *sampling.LossTable
 		meta  *runMeta
+		found bool
 	)
 	key := binary.BigEndian.AppendUint64(nil, epoch)
-	err := s.update(func(tx *bolt.Tx) error {
-		b, m, _, err := s.runBucket(tx, run, now)
-		if err != nil {
-			return err
+	// Most calls find the epoch frozen already: a read, no commit.
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketRuns).Bucket([]byte(run))
+		if b == nil {
+			return nil
 		}
-		frozen := b.Bucket(bucketFrozen)
-		if id := frozen.Get(key); id != nil {
-			table, err = s.tableIn(b, run, string(id))
-			return err
+		id := b.Bucket(bucketFrozen).Get(key)
+		if id == nil {
+			return nil
 		}
-		if table, err = freezeSummary(b.Bucket(bucketSum)); err != nil {
-			return err
-		}
-		id := table.ID()
-		if id != "" {
-			tables := b.Bucket(bucketTables)
-			if tables.Get([]byte(id)) == nil {
-				raw, _ := table.MarshalBinary()
-				if err := tables.Put([]byte(id), raw); err != nil {
-					return err
+		found = true
+		var err error
+		table, err = s.tableIn(b, run, string(id))
+		return err
+	})
+	if err == nil && !found {
+		err = s.update(func(tx *bolt.Tx) error {
+			b, m, _, err := s.runBucket(tx, run, now)
+			if err != nil {
+				return err
+			}
+			frozen := b.Bucket(bucketFrozen)
+			if id := frozen.Get(key); id != nil {
+				table, err = s.tableIn(b, run, string(id))
+				return err
+			}
+			if table, err = freezeSummary(b.Bucket(bucketSum)); err != nil {
+				return err
+			}
+			id := table.ID()
+			if id != "" {
+				tables := b.Bucket(bucketTables)
+				if tables.Get([]byte(id)) == nil {
+					raw, _ := table.MarshalBinary()
+					if err := tables.Put([]byte(id), raw); err != nil {
+						return err
+					}
 				}
 			}
-		}
-		if err := frozen.Put(key, []byte(id)); err != nil {
-			return err
-		}
-		if err := pruneFrozen(b, s.opts.MaxFrozen); err != nil {
-			return err
-		}
-		m.updated = now
-		meta = m
-		return b.Put(keyMeta, m.encode())
-	})
+			if err := frozen.Put(key, []byte(id)); err != nil {
+				return err
+			}
+			if err := pruneFrozen(b, s.opts.MaxFrozen); err != nil {
+				return err
+			}
+			m.updated = now
+			meta = m
+			return b.Put(keyMeta, m.encode())
+		})
+	}
 	if err != nil {
 		if errors.Is(err, ErrClosed) || errors.Is(err, ErrUnknownState) {
 			return nil, err

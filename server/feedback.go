@@ -105,9 +105,13 @@ func (s *Server) known(v *catalog.View) *feedback.Known {
 // runStats returns the feedback runs with their hardest samples, named by
 // the snapshot v (a sample no longer served shows its content id only).
 func (s *Server) runStats(v *catalog.View) []*pb.RunStats {
+	runs := s.losses.Runs()
+	if len(runs) == 0 {
+		return nil
+	}
 	known := s.known(v)
 	var out []*pb.RunStats
-	for _, r := range s.losses.Runs() {
+	for _, r := range runs {
 		rs := &pb.RunStats{Run: r.Name, Samples: r.Samples, Records: r.Records, LastEpoch: r.LastEpoch}
 		top, err := s.losses.Hardest(r.Name, hardestShown)
 		if err != nil {

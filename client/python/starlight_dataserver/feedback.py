@@ -32,7 +32,7 @@ log = logging.getLogger("starlight_dataserver")
 _KINDS = {"clean": pb.KIND_CLEAN, "stego": pb.KIND_STEGO, "negative": pb.KIND_NEGATIVE}
 
 #: Records per ReportLossesRequest message (the server takes at most 8192).
-DEFAULT_BATCH_RECORDS = 1024
+DEFAULT_BATCH_RECORDS = 4096
 
 
 @dataclass(frozen=True)
