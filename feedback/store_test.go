@@ -197,3 +197,49 @@ func TestTemporaryStore(t *testing.T) {
 		t.Fatalf("report after close: %v", err)
 	}
 }
+
+// TestConcurrentReportsAndFreezes runs reports, freezes, Hardest and Runs at
+// once (for the race detector) and checks every record was counted once.
+func TestConcurrentReportsAndFreezes(t *testing.T) {
+	s := open(t, Options{Path: filepath.Join(t.TempDir(), FileName), HardestEvery: -1})
+	done := make(chan error, 8)
+	for g := range 4 {
+		go func() {
+			for m := range 20 {
+				recs := make([]Record, 25)
+				for i := range recs {
+					recs[i] = Record{ContentID: id(g*1000 + m*25 + i), Epoch: uint64(m), Loss: float32(i)}
+				}
+				if _, _, err := s.Report("conc", recs, nil); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for g := range 4 {
+		go func() {
+			for e := range 20 {
+				if _, err := s.Freeze("conc", uint64(g*100+e)); err != nil {
+					done <- err
+					return
+				}
+				if _, err := s.Hardest("conc", 5); err != nil {
+					done <- err
+					return
+				}
+				s.Runs()
+			}
+			done <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := s.Runs(); len(r) != 1 || r[0].Records != 4*20*25 || r[0].Samples != 4*20*25 {
+		t.Fatalf("runs %+v, want 2000 records over 2000 samples", r)
+	}
+}

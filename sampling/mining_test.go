@@ -155,6 +155,21 @@ func TestMiningRatioBound(t *testing.T) {
 			topW += w
 		}
 	}
+	// Weight shows a draw's weight against an average one: the capped file
+	// sqrt(s) times the easiest, an unmined draw 1.
+	var wmin, wmax float64 = math.Inf(1), 0
+	for _, b := range epoch(s) {
+		for _, d := range b {
+			w := s.Weight(d)
+			wmin, wmax = min(wmin, w), max(wmax, w)
+		}
+	}
+	if wmax/wmin > strength*(1+1e-6) || wmax/wmin < strength*0.99 {
+		t.Fatalf("Weight spans %.4f..%.4f, ratio %.4f, want %d", wmin, wmax, wmax/wmin, strength)
+	}
+	if w := mustNew(t, samples, Params{Seed: 1, BatchSize: 4, World: 1}).Weight(Draw{Kind: index.KindNegative}); w != 1 {
+		t.Fatalf("unmined draw weight %v, want 1", w)
+	}
 	if hi/lo > strength*(1+1e-6) {
 		t.Fatalf("largest weight %v is %.4f times the smallest %v, over the strength %d", hi, hi/lo, lo, strength)
 	}
