@@ -281,6 +281,38 @@ func TestMiningDeterministicAndResumable(t *testing.T) {
 		slices.EqualFunc(epoch(c)[1], ea[1], func(x, y Draw) bool { return key(x) == key(y) }) {
 		t.Fatal("another table drew the same first batches")
 	}
+	// Mined stegos with class balance: each technique's pool by its own weights.
+	var stegoEntries []LossEntry
+	for i, smp := range samples {
+		if smp.Kind == index.KindStego && smp.Accepted {
+			stegoEntries = append(stegoEntries, LossEntry{ContentID: smp.ID, Loss: float32(i % 5)})
+		}
+	}
+	stegoTab, err := NewLossTable(stegoEntries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := p
+	ps.Mining.Kinds = 1 << index.KindStego
+	ms, err := NewMined(NewPools(samples), ps, stegoTab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range ms.classStreams {
+		if ms.classStreams[i].mined == nil {
+			t.Fatalf("class %d pool not mined", i)
+		}
+	}
+	if ms.streams[index.KindNegative].mined != nil {
+		t.Fatal("negatives mined though only stegos were asked for")
+	}
+	for _, b := range epoch(ms) {
+		for _, d := range b {
+			if d.Kind == index.KindStego && d.Sample.Kind != index.KindStego {
+				t.Fatalf("a stego draw gave a %s sample", d.Sample.Kind)
+			}
+		}
+	}
 	// Before FirstEpoch nothing is mined and no state is named.
 	p.Epoch = 1
 	early, err := NewMined(NewPools(samples), p, tab)
