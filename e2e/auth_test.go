@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/starlight/dataserver/client"
 	"github.com/starlight/dataserver/internal/demotree"
 	"github.com/starlight/dataserver/internal/tlstest"
+	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 	"github.com/starlight/dataserver/server"
 )
 
@@ -25,9 +27,10 @@ const (
 	callReindex    = "Reindex"
 	callHealth     = "health"
 	callReflection = "reflection"
+	callLosses     = "ReportLosses"
 )
 
-var calls = []string{callStream, callStats, callReindex, callHealth, callReflection}
+var calls = []string{callStream, callStats, callReindex, callHealth, callReflection, callLosses}
 
 // authCase is one caller of the matrix and the code each call must end with.
 type authCase struct {
@@ -41,11 +44,11 @@ var (
 	unauth = codes.Unauthenticated
 	denied = codes.PermissionDenied
 	matrix = []authCase{
-		{"no token", "", map[string]codes.Code{callStream: unauth, callStats: unauth, callReindex: unauth, callHealth: ok, callReflection: ok}},
-		{"bad token", "not-a-configured-token-42", map[string]codes.Code{callStream: unauth, callStats: unauth, callReindex: unauth, callHealth: ok, callReflection: ok}},
-		{"trainer", trainerToken, map[string]codes.Code{callStream: ok, callStats: denied, callReindex: denied, callHealth: ok, callReflection: ok}},
-		{"dashboard", dashboardToken, map[string]codes.Code{callStream: denied, callStats: ok, callReindex: denied, callHealth: ok, callReflection: ok}},
-		{"operator", operatorToken, map[string]codes.Code{callStream: ok, callStats: ok, callReindex: ok, callHealth: ok, callReflection: ok}},
+		{"no token", "", map[string]codes.Code{callStream: unauth, callStats: unauth, callReindex: unauth, callHealth: ok, callReflection: ok, callLosses: unauth}},
+		{"bad token", "not-a-configured-token-42", map[string]codes.Code{callStream: unauth, callStats: unauth, callReindex: unauth, callHealth: ok, callReflection: ok, callLosses: unauth}},
+		{"trainer", trainerToken, map[string]codes.Code{callStream: ok, callStats: denied, callReindex: denied, callHealth: ok, callReflection: ok, callLosses: ok}},
+		{"dashboard", dashboardToken, map[string]codes.Code{callStream: denied, callStats: ok, callReindex: denied, callHealth: ok, callReflection: ok, callLosses: denied}},
+		{"operator", operatorToken, map[string]codes.Code{callStream: ok, callStats: ok, callReindex: ok, callHealth: ok, callReflection: ok, callLosses: ok}},
 	}
 )
 
@@ -88,6 +91,9 @@ func makeCall(t *testing.T, c *client.Client, call string) error {
 		return nil
 	case callStats:
 		_, err := c.Stats(ctx, nil)
+		return err
+	case callLosses:
+		_, err := reportLosses(ctx, c, "auth-run", []*pb.LossRecord{{ContentId: strings.Repeat("0", 64), Loss: 1}})
 		return err
 	case callReindex:
 		_, err := c.Reindex(ctx)

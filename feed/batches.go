@@ -17,6 +17,7 @@ type Batches struct {
 	spec   Spec
 	start  position
 	last   uint64 // the last epoch served
+	first  *sampling.Schedule
 	per    int
 	out    chan result
 	slot   chan struct{}
@@ -40,13 +41,16 @@ func (f *Feed) Open(ctx context.Context, cat *catalog.Catalog, spec Spec) (*Batc
 	}
 	p := spec.Params
 	p.Epoch = pos.epoch
-	per := 0
-	if s, err := sampling.New(lease.View().Pools, p); err == nil {
-		per = s.Rebased(pos.base).BatchesPerEpoch()
+	p.Mining.State = pos.state
+	first, err := f.schedule(lease.View().Pools, p, pos.resumed)
+	if err != nil {
+		lease.Release()
+		return nil, err
 	}
+	per := first.Rebased(pos.base).BatchesPerEpoch()
 	ctx, cancel := context.WithCancel(ctx)
 	bs := &Batches{
-		f: f, lease: lease, spec: spec, start: pos, last: last, per: per,
+		f: f, lease: lease, spec: spec, start: pos, last: last, per: per, first: first,
 		out:    make(chan result, f.cfg.Prefetch),
 		slot:   make(chan struct{}, 1),
 		cancel: cancel,
@@ -113,7 +117,10 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 	for epoch, next := bs.start.epoch, bs.start.batch; ; epoch, next = epoch+1, 0 {
 		p := bs.spec.Params
 		p.Epoch = epoch
-		sched, err := sampling.New(view.Pools, p)
+		sched, err := bs.first, error(nil)
+		if epoch != bs.start.epoch {
+			sched, err = bs.f.schedule(view.Pools, p, false)
+		}
 		if err != nil {
 			emit(result{err: err})
 			return

@@ -38,6 +38,9 @@ type position struct {
 	batch int
 	// base is the global batch the start epoch's division begins at (an elastic resume).
 	base uint64
+	// resumed tells that a cursor of the start epoch named its mining state.
+	resumed bool
+	state   string
 }
 
 // resolve checks spec against the catalog, leases the snapshot to serve and
@@ -82,7 +85,9 @@ func resolve(cat *catalog.Catalog, spec Spec) (*catalog.Lease, position, uint64,
 			lease.Release()
 			return nil, pos, 0, err
 		}
-		start, err := cur.Resume(view.Pools, spec.Params)
+		shape := cur // the mining state does not change the schedule's shape
+		shape.Params = stateless(cur.Params)
+		start, err := shape.Resume(view.Pools, spec.Params)
 		if err != nil {
 			lease.Release()
 			return nil, pos, 0, err
@@ -93,6 +98,7 @@ func resolve(cat *catalog.Catalog, spec Spec) (*catalog.Lease, position, uint64,
 				ErrPastEnd, cur.Epoch, last, spec.Params.Epoch)
 		}
 		pos.epoch, pos.batch, pos.base = start.Epoch, start.Batch, start.Base
+		pos.resumed, pos.state = start.Epoch == cur.Epoch, cur.Mining.State
 	} else if _, err := sampling.New(view.Pools, spec.Params); err != nil {
 		lease.Release()
 		return nil, pos, 0, err

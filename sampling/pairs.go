@@ -203,6 +203,9 @@ func (pp *pairPlan) appendBatch(dst []Draw, s *Schedule, g uint64) []Draw {
 	pp.fill(pp.start(g), func(isPair bool, j uint64) {
 		if !isPair {
 			idx, cycle := pp.draw(&pp.single, j)
+			if pp.single.mined != nil {
+				idx = s.minedDraw(&pp.single, j)
+			}
 			dst = append(dst, Draw{Position: pos, Index: idx, Sample: &samples[idx], Kind: pp.singleK, Cycle: cycle, Pair: -1, Unit: pos})
 			pos++
 			return

@@ -37,6 +37,8 @@ type Schedule struct {
 type stream struct {
 	members []int
 	id      uint64
+	// mined, when set, draws members by their frozen losses (mining.go).
+	mined *weighted
 }
 
 // Draw is one sample of a batch.
@@ -70,8 +72,11 @@ func New(pools *Pools, p Params) (*Schedule, error) {
 		return nil, err
 	}
 	p = p.Normalized()
-	if p.Evaluation || p.Mining.Enabled() {
-		return nil, fmt.Errorf("%w: evaluation and mining are not served by this build yet", ErrInvalidParams)
+	if p.Evaluation {
+		return nil, fmt.Errorf("%w: evaluation is not served by this build yet", ErrInvalidParams)
+	}
+	if err := checkMiningState(p); err != nil {
+		return nil, err
 	}
 	if p.Pairing {
 		return newPaired(pools, p)
@@ -195,6 +200,10 @@ func (s *Schedule) At(i uint64) Draw {
 	}
 	n := uint64(len(st.members))
 	cycle, off := j/n, j%n
+	if st.mined != nil {
+		idx := s.minedDraw(st, j)
+		return Draw{Position: i, Index: idx, Sample: &s.pools.samples[idx], Kind: index.Kind(k), Cycle: cycle}
+	}
 	perm := NewPermutation(n, absorb(s.p.Seed, s.p.Epoch, st.id, cycle))
 	idx := st.members[perm.At(off)]
 	return Draw{Position: i, Index: idx, Sample: &s.pools.samples[idx], Kind: index.Kind(k), Cycle: cycle, Pair: -1, Unit: i}

@@ -41,11 +41,11 @@ func TestAuthMatrix(t *testing.T) {
 	}
 	ok, unauth, denied := codes.OK, codes.Unauthenticated, codes.PermissionDenied
 	want := map[string]map[string]codes.Code{
-		"none":      {"stream": unauth, "stats": unauth, "reindex": unauth, "health": ok, "reflection": ok},
-		"bad":       {"stream": unauth, "stats": unauth, "reindex": unauth, "health": ok, "reflection": ok},
-		"trainer":   {"stream": ok, "stats": denied, "reindex": denied, "health": ok, "reflection": ok},
-		"dashboard": {"stream": denied, "stats": ok, "reindex": denied, "health": ok, "reflection": ok},
-		"operator":  {"stream": ok, "stats": ok, "reindex": ok, "health": ok, "reflection": ok},
+		"none":      {"stream": unauth, "stats": unauth, "reindex": unauth, "losses": unauth, "health": ok, "reflection": ok},
+		"bad":       {"stream": unauth, "stats": unauth, "reindex": unauth, "losses": unauth, "health": ok, "reflection": ok},
+		"trainer":   {"stream": ok, "stats": denied, "reindex": denied, "losses": ok, "health": ok, "reflection": ok},
+		"dashboard": {"stream": denied, "stats": ok, "reindex": denied, "losses": denied, "health": ok, "reflection": ok},
+		"operator":  {"stream": ok, "stats": ok, "reindex": ok, "losses": ok, "health": ok, "reflection": ok},
 	}
 	for _, mode := range []string{"plaintext", "tls"} {
 		t.Run(mode, func(t *testing.T) {
@@ -72,6 +72,11 @@ func TestAuthMatrix(t *testing.T) {
 				},
 				"stats":   func(ctx context.Context) error { _, err := c.Stats(ctx, &pb.StatsRequest{}); return err },
 				"reindex": func(ctx context.Context) error { _, err := c.Reindex(ctx, &pb.ReindexRequest{}); return err },
+				"losses": func(ctx context.Context) error {
+					_, err := reportLosses(ctx, c, &pb.ReportLossesRequest{Run: "auth-run",
+						Records: []*pb.LossRecord{{ContentId: strings.Repeat("0", 64), Loss: 1}}})
+					return err
+				},
 				"health": func(ctx context.Context) error {
 					_, err := healthpb.NewHealthClient(cc).Check(ctx, &healthpb.HealthCheckRequest{})
 					return err

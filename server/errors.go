@@ -9,6 +9,7 @@ import (
 
 	"github.com/starlight/dataserver/catalog"
 	"github.com/starlight/dataserver/feed"
+	"github.com/starlight/dataserver/feedback"
 	"github.com/starlight/dataserver/sampling"
 )
 
@@ -24,7 +25,10 @@ var errorCodes = []struct {
 	{feed.ErrInvalid, codes.InvalidArgument},
 	{feed.ErrPastEnd, codes.OutOfRange},
 	{errInvalid, codes.InvalidArgument},
+	{feedback.ErrInvalid, codes.InvalidArgument},
 	{sampling.ErrEmptyPool, codes.FailedPrecondition},
+	{feedback.ErrUnknownState, codes.FailedPrecondition},
+	{feedback.ErrClosed, codes.Unavailable},
 	{sampling.ErrSnapshotMismatch, codes.FailedPrecondition},
 	{catalog.ErrSnapshotGone, codes.FailedPrecondition},
 	{catalog.ErrReindexRunning, codes.Aborted},

@@ -43,6 +43,7 @@ the targets (TARGETS: bit_order, label, method, loss_weight). bit_order is
 from .batch import KIND_CLEAN, KIND_NEGATIVE, KIND_STEGO, METHODS, MODEL_INPUTS, TARGETS, model_inputs, targets, to_batch
 from .dataset import StreamingDataset, StreamingLoader
 from .distributed import rank_world
+from .feedback import LossReporter, Mining
 from .errors import ConfigError, DataServerError, DiscontinuityError, StateError, StreamError, TensorError
 from .options import STREAMS, LossWeights, Mix
 from .retry import RetryPolicy, is_transient
@@ -53,5 +54,5 @@ __all__ = [
     "StreamingDataset", "StreamingLoader", "BatchStream", "Connection", "TLSOptions", "RetryPolicy",
     "ResumeEvent", "Mix", "LossWeights", "STREAMS", "MODEL_INPUTS", "METHODS", "KIND_CLEAN", "KIND_STEGO",
     "KIND_NEGATIVE", "TARGETS", "model_inputs", "targets", "to_batch", "rank_world", "is_transient", "health_check",
-    "DataServerError", "ConfigError", "StreamError", "DiscontinuityError", "TensorError", "StateError",
+    "LossReporter", "Mining", "DataServerError", "ConfigError", "StreamError", "DiscontinuityError", "TensorError", "StateError",
 ]

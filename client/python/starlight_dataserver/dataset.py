@@ -12,6 +12,7 @@ from ._proto import dataserver_pb2 as pb
 from .batch import to_batch
 from .distributed import global_stream, rank_world
 from .errors import ConfigError, StateError
+from .feedback import Mining
 from .options import (STREAM_KINDS, LossWeightsLike, Mix, MixLike, as_loss_weights, as_mix, check_uint,
                       stream_names, wire_streams)
 from .retry import RetryPolicy
@@ -89,6 +90,7 @@ class StreamingDataset(IterableDataset):
         ready_timeout: seconds to wait for a replica to report SERVING before
             streaming (None: do not wait).
         on_resume: called with a ResumeEvent before every resumption (default: a log warning).
+        mining: Mining, hard-sample mining by the losses a LossReporter reports.
     """
 
     def __init__(self, addresses: Union[str, Sequence[str]], *, batch_size: int,
@@ -103,7 +105,8 @@ class StreamingDataset(IterableDataset):
                  consumer: str = "", snapshot_id: str = "", max_batches: int = 0,
                  retry: RetryPolicy = RetryPolicy(), max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
                  ready_timeout: Optional[float] = 60.0,
-                 on_resume: Optional[Callable[[ResumeEvent], None]] = _log_resume):
+                 on_resume: Optional[Callable[[ResumeEvent], None]] = _log_resume,
+                 mining: Optional[Mining] = None):
         super().__init__()
         self.batch_size = check_uint("batch_size", batch_size, positive=True)
         self.mix = as_mix(mix)
@@ -136,6 +139,9 @@ class StreamingDataset(IterableDataset):
         self.retry = retry
         self.ready_timeout = ready_timeout
         self.on_resume = on_resume
+        if mining is not None and not isinstance(mining, Mining):
+            raise ConfigError("mining must be a Mining")
+        self.mining = mining
         # Check the target list and the TLS options now, not in a worker.
         Connection(addresses, token=token, tls=self.tls, max_message_bytes=max_message_bytes).close()
         self.addresses = addresses
@@ -214,6 +220,8 @@ class StreamingDataset(IterableDataset):
             req.mix.CopyFrom(self.mix.to_proto())
         if self.loss_weights is not None:
             req.loss_weights.CopyFrom(self.loss_weights.to_proto())
+        if self.mining is not None:
+            req.mining.CopyFrom(self.mining.to_proto())
         return req
 
     def connect(self, start: int = 0) -> Connection:
