@@ -62,7 +62,9 @@ type Batch struct {
 	// PerEpoch is the number of batches per epoch on every rank.
 	PerEpoch int
 	// Cursor resumes the schedule right after this batch.
-	Cursor  string
+	Cursor string
+	// Receipt names the batch and the digest of its bytes (see Receipt).
+	Receipt string
 	Rows    []Row
 	Tensors []Tensor
 	// Kinds counts the batch's samples per kind (index.Kind order).

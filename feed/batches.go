@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"github.com/starlight/dataserver/catalog"
-	"github.com/starlight/dataserver/index"
 	"github.com/starlight/dataserver/sampling"
 )
 
@@ -98,7 +97,6 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 	view := bs.lease.View()
 	size := BatchBytes(bs.spec.streams(), bs.spec.Params.BatchSize, bs.spec.PackBits)
 	var draws []sampling.Draw
-	samples := make([]*index.Sample, 0, bs.spec.Params.BatchSize)
 	sent := 0
 	emit := func(r result) bool {
 		select {
@@ -125,22 +123,13 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 			if !ok {
 				return
 			}
-			draws = sched.AppendBatch(draws[:0], b)
-			samples = samples[:0]
-			for i := range draws {
-				samples = append(samples, draws[i].Sample)
-			}
-			batch, err := bs.f.Assemble(ctx, root, samples, bs.spec.Layout)
+			var batch *Batch
+			batch, draws, err = bs.f.assembleAt(ctx, root, view, sched, b, bs.spec.Layout, draws)
 			if err != nil {
 				bs.giveBack(charged, own)
 				emit(result{err: err})
 				return
 			}
-			batch.SnapshotID = view.ID()
-			batch.Epoch = epoch
-			batch.Index = b
-			batch.PerEpoch = sched.BatchesPerEpoch()
-			batch.Cursor = sched.Cursor(view.ID(), b+1).Encode()
 			batch.charged = charged
 			if own {
 				batch.ownSlot = bs.slot

@@ -22,6 +22,8 @@ var errorCodes = []struct {
 	{sampling.ErrBadCursor, codes.InvalidArgument},
 	{sampling.ErrCursorMismatch, codes.InvalidArgument},
 	{feed.ErrInvalid, codes.InvalidArgument},
+	{feed.ErrBadReceipt, codes.InvalidArgument},
+	{feed.ErrReceiptStale, codes.FailedPrecondition},
 	{errInvalid, codes.InvalidArgument},
 	{sampling.ErrEmptyPool, codes.FailedPrecondition},
 	{sampling.ErrSnapshotMismatch, codes.FailedPrecondition},
