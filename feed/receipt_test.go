@@ -179,6 +179,35 @@ func TestStreamedReceiptsReplay(t *testing.T) {
 	first.Release()
 }
 
+// TestDigestIgnoresGather: a batch's digest is that of its bytes, whether
+// they lie in one buffer or in parts, and changes with a single byte.
+func TestDigestIgnoresGather(t *testing.T) {
+	root, cat := corpus(t)
+	f := newFeed(t, Config{})
+	var digests [2][DigestLen]byte
+	var plain *Batch
+	for i, gather := range []bool{false, true} {
+		b, err := f.Assemble(context.Background(), root, served(cat, 6), Layout{Gather: gather, Weights: DefaultWeights()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		digests[i] = b.Digest()
+		if gather {
+			b.Release()
+		} else {
+			plain = b
+		}
+	}
+	if digests[0] != digests[1] {
+		t.Fatal("gathered and plain assemblies of the same samples have different digests")
+	}
+	defer plain.Release()
+	plain.Tensors[0].Data[100] ^= 1
+	if plain.Digest() == digests[0] {
+		t.Fatal("a flipped bit leaves the digest unchanged")
+	}
+}
+
 // TestReplayRefusesOtherExtractor: a receipt of another extraction profile
 // is refused, before anything is read.
 func TestReplayRefusesOtherExtractor(t *testing.T) {
@@ -210,19 +239,23 @@ func FuzzParseReceipt(f *testing.F) {
 }
 
 // BenchmarkBatchDigest measures the digest of a streamed batch of 32
-// samples with the default streams (unpacked, gathered as a stream sends
-// them): the CPU a receipt costs per batch.
+// samples with the default streams, gathered as a stream sends them,
+// unpacked and packed: the CPU a receipt costs per batch.
 func BenchmarkBatchDigest(b *testing.B) {
 	root, cat := corpus(b)
 	f := newFeed(b, Config{})
-	batch, err := f.Assemble(context.Background(), root, served(cat, 32), Layout{Gather: true, Weights: DefaultWeights()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer batch.Release()
-	b.SetBytes(batch.Bytes())
-	b.ResetTimer()
-	for range b.N {
-		batch.Digest()
+	for _, pack := range []bool{false, true} {
+		b.Run(map[bool]string{false: "unpacked", true: "packed"}[pack], func(b *testing.B) {
+			batch, err := f.Assemble(context.Background(), root, served(cat, 32), Layout{Gather: true, PackBits: pack, Weights: DefaultWeights()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer batch.Release()
+			b.SetBytes(batch.Bytes())
+			b.ResetTimer()
+			for range b.N {
+				batch.Digest()
+			}
+		})
 	}
 }
