@@ -9,12 +9,21 @@ import (
 
 // ReplayBatch returns the batch a receipt names, the message first sent byte
 // for byte; columns_only leaves its tensors out (the digest is still checked).
+// A replay takes one of the stream slots while it assembles: it holds a
+// whole batch in memory, like a stream.
 func (h *service) ReplayBatch(ctx context.Context, req *pb.ReplayBatchRequest) (*pb.ReplayBatchResponse, error) {
-	defer h.s.track()()
+	s := h.s
+	defer s.track()()
 	if req.GetReceipt() == "" {
 		return nil, toStatus(fmt.Errorf("%w: receipt is required (a StreamBatchesResponse.receipt)", errInvalid))
 	}
-	b, err := h.s.feed.Replay(ctx, h.s.cat, req.GetReceipt())
+	select {
+	case s.streamSlots <- struct{}{}:
+		defer func() { <-s.streamSlots }()
+	default:
+		return nil, toStatus(fmt.Errorf("%w: %d of %d; retry later", errTooManyStreams, len(s.streamSlots), cap(s.streamSlots)))
+	}
+	b, err := s.feed.Replay(ctx, s.cat, req.GetReceipt())
 	if err != nil {
 		return nil, toStatus(err)
 	}
