@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/starlight/dataserver/client/clientflag"
+	"github.com/starlight/dataserver/feed"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
@@ -53,6 +54,10 @@ func runExplain(ctx context.Context, args []string) error {
 		fl.Usage()
 		return exitCode(2)
 	}
+	r, err := feed.ParseReceipt(receipt)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	c, err := cf.Dial(ctx)
@@ -72,13 +77,15 @@ func runExplain(ctx context.Context, args []string) error {
 		fmt.Printf("%s\n", out)
 		return nil
 	}
-	return printExplain(os.Stdout, b.StreamBatchesResponse)
+	return printExplain(os.Stdout, r, b.StreamBatchesResponse)
 }
 
 // printExplain writes the batch's position and one line per sample.
-func printExplain(out io.Writer, b *pb.StreamBatchesResponse) error {
-	fmt.Fprintf(out, "snapshot %s, extractor %s, epoch %d, batch %d of %d, %d samples\n\n", b.GetSnapshotId(),
+func printExplain(out io.Writer, r feed.Receipt, b *pb.StreamBatchesResponse) error {
+	p := r.Position
+	fmt.Fprintf(out, "snapshot %s, extractor %s, epoch %d, batch %d of %d, %d samples\n", b.GetSnapshotId(),
 		b.GetExtractorVersion(), b.GetEpoch(), b.GetBatchIndex(), b.GetBatchesPerEpoch(), len(b.GetPaths()))
+	fmt.Fprintf(out, "rank %d of %d, seed %d, mix %s, split %s, digest %x\n\n", p.Rank, p.World, p.Seed, p.Mix, p.Split, r.Digest)
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "#\tPATH\tSUBMISSION\tKIND\tTECHNIQUE\tCATEGORY\tLOSS WEIGHT\t")
 	for i, p := range b.GetPaths() {
