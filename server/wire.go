@@ -138,10 +138,10 @@ func concat(chunks [][]byte) []byte {
 	return out
 }
 
-// encode frames the message: every field but the tensors through proto
-// (they all come before field 17, and proto writes fields in number order),
-// then each tensor by hand with its data chunks as buffers of their own
-// (small ones copied in line).
+// encode frames the message in proto's field number order: the fields
+// numbered below the tensors through proto, then each tensor by hand with
+// its data chunks as buffers of their own (small ones copied in line), then
+// the fields numbered after them (receipt, pairing, ...) through proto.
 func (o *outgoing) encode() (mem.BufferSlice, error) {
 	m := o.msg
 	if !framable(m, len(o.chunks)) {
