@@ -35,6 +35,9 @@ type Tensor struct {
 	// Parts, set with Layout.Gather, are the tensor's bytes in order: slices
 	// of the stream cache, of shared zeros and of Data. They are read-only.
 	Parts [][]byte
+	// memo, per sample, names the digest kept for its bytes when they lie
+	// in the stream cache (see digest.go).
+	memo []memoPart
 }
 
 // Len returns the tensor's byte length.
@@ -97,7 +100,7 @@ func (b *Batch) Release() {
 			if b.feed != nil {
 				b.feed.bufs.put(b.Tensors[i].Data)
 			}
-			b.Tensors[i].Data, b.Tensors[i].Parts = nil, nil
+			b.Tensors[i].Data, b.Tensors[i].Parts, b.Tensors[i].memo = nil, nil, nil
 		}
 	}
 	b.ReleaseBudget()

@@ -169,37 +169,6 @@ func receiptOf(pos sampling.Cursor, l Layout, b *Batch) Receipt {
 	return Receipt{Position: pos, ExtractorVersion: extract.Version, Layout: l, Digest: b.Digest()}
 }
 
-// Digest returns the truncated sha256 of the batch's bytes in wire order:
-// each content id, then each tensor's name, length and bytes. It hashes the
-// tensors' parts where they lie, without copying them.
-func (b *Batch) Digest() [DigestLen]byte {
-	h := sha256.New()
-	h.Write(digestDomain)
-	var n [binary.MaxVarintLen64]byte
-	put := func(v int) { h.Write(binary.AppendUvarint(n[:0], uint64(v))) }
-	put(len(b.Rows))
-	for i := range b.Rows {
-		put(len(b.Rows[i].ID))
-		h.Write([]byte(b.Rows[i].ID))
-	}
-	put(len(b.Tensors))
-	for i := range b.Tensors {
-		t := &b.Tensors[i]
-		put(len(t.Name))
-		h.Write([]byte(t.Name))
-		put(t.Len())
-		if t.Parts == nil {
-			h.Write(t.Data)
-		}
-		for _, p := range t.Parts {
-			h.Write(p)
-		}
-	}
-	var out [DigestLen]byte
-	copy(out[:], h.Sum(nil))
-	return out
-}
-
 func receiptSum(b []byte) []byte {
 	h := sha256.New()
 	h.Write(receiptDomain)
