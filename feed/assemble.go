@@ -122,9 +122,10 @@ func (f *Feed) tensor(st Stream, got []cached, pack, gather bool) Tensor {
 	shape = append(shape, in.shape...)
 	t := Tensor{Stream: st, Name: in.name, DType: in.dtype, Shape: shape, Packed: packed}
 	if gather && in.source != nil {
-		t.Parts = make([][]byte, len(got))
+		t.Parts, t.memo = make([][]byte, len(got)), make([]memoPart, len(got))
 		for i, c := range got {
 			t.Parts[i] = fit(in.source(c.s), per)
+			t.memo[i] = c.memoOf(st, false, t.Parts[i])
 		}
 		return t
 	}
@@ -159,7 +160,7 @@ func (f *Feed) tensor(st Stream, got []cached, pack, gather bool) Tensor {
 // (computed once per cached sample): gathered, it references them.
 func (f *Feed) packedTensor(t Tensor, got []cached, per int, gather bool) Tensor {
 	if gather {
-		t.Parts = make([][]byte, len(got))
+		t.Parts, t.memo = make([][]byte, len(got)), make([]memoPart, len(got))
 	} else {
 		t.Data = f.bufs.get(per * len(got))
 	}
@@ -170,6 +171,7 @@ func (f *Feed) packedTensor(t Tensor, got []cached, per int, gather bool) Tensor
 		}
 		if gather {
 			t.Parts[i] = fit(p, per)
+			t.memo[i] = c.memoOf(t.Stream, true, t.Parts[i])
 		} else {
 			copy(t.Data[i*per:(i+1)*per], p)
 		}

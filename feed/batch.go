@@ -40,6 +40,9 @@ type Tensor struct {
 	// Parts, set with Layout.Gather, are the tensor's bytes in order: slices
 	// of the stream cache, of shared zeros and of Data. They are read-only.
 	Parts [][]byte
+	// memo, per sample, names the digest kept for its bytes when they lie
+	// in the stream cache (see digest.go).
+	memo []memoPart
 }
 
 // Len returns the tensor's byte length.
@@ -67,7 +70,9 @@ type Batch struct {
 	// PerEpoch is the number of batches per epoch on every rank.
 	PerEpoch int
 	// Cursor resumes the schedule right after this batch.
-	Cursor  string
+	Cursor string
+	// Receipt names the batch and the digest of its bytes (see Receipt).
+	Receipt string
 	Rows    []Row
 	Tensors []Tensor
 	// Kinds counts the batch's samples per kind (index.Kind order).
@@ -105,7 +110,7 @@ func (b *Batch) Release() {
 			if b.feed != nil {
 				b.feed.bufs.put(b.Tensors[i].Data)
 			}
-			b.Tensors[i].Data, b.Tensors[i].Parts = nil, nil
+			b.Tensors[i].Data, b.Tensors[i].Parts, b.Tensors[i].memo = nil, nil, nil
 		}
 		for _, e := range b.extra {
 			if b.feed != nil {

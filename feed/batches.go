@@ -136,18 +136,13 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 			if !ok {
 				return
 			}
-			draws = sched.AppendBatch(draws[:0], b)
-			batch, err := bs.f.assembleDraws(ctx, root, draws, p, bs.spec.Layout)
+			var batch *Batch
+			batch, draws, err = bs.f.assembleAt(ctx, root, view, sched, b, bs.spec.Layout, draws)
 			if err != nil {
 				bs.giveBack(charged, own)
 				emit(result{err: err})
 				return
 			}
-			batch.SnapshotID = view.ID()
-			batch.Epoch = epoch
-			batch.Index = b
-			batch.PerEpoch = sched.BatchesPerEpoch()
-			batch.Cursor = sched.Cursor(view.ID(), b+1).Encode()
 			batch.charged = charged
 			if own {
 				batch.ownSlot = bs.slot

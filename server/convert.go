@@ -179,7 +179,7 @@ func batchMessage(b *feed.Batch) *pb.StreamBatchesResponse {
 	n := len(b.Rows)
 	m := &pb.StreamBatchesResponse{
 		SnapshotId: b.SnapshotID, Epoch: b.Epoch, BatchIndex: uint64(b.Index),
-		BatchesPerEpoch: uint64(b.PerEpoch), Cursor: b.Cursor, ExtractorVersion: extractorVersion,
+		BatchesPerEpoch: uint64(b.PerEpoch), Cursor: b.Cursor, ExtractorVersion: extractorVersion, Receipt: b.Receipt,
 		ContentIds: make([]string, n), Paths: make([]string, n), Submissions: make([]string, n),
 		Labels: make([]uint32, n), Kinds: make([]pb.Kind, n), TechniqueClasses: make([]int32, n),
 		BitOrders: make([]pb.BitOrder, n), BitOrderOneHot: make([]byte, 3*n),

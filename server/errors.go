@@ -24,6 +24,8 @@ var errorCodes = []struct {
 	{sampling.ErrCursorMismatch, codes.InvalidArgument},
 	{feed.ErrInvalid, codes.InvalidArgument},
 	{feed.ErrPastEnd, codes.OutOfRange},
+	{feed.ErrBadReceipt, codes.InvalidArgument},
+	{feed.ErrReceiptStale, codes.FailedPrecondition},
 	{errInvalid, codes.InvalidArgument},
 	{feedback.ErrInvalid, codes.InvalidArgument},
 	{sampling.ErrEmptyPool, codes.FailedPrecondition},

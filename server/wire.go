@@ -138,10 +138,10 @@ func concat(chunks [][]byte) []byte {
 	return out
 }
 
-// encode frames the message as proto writes it, in field number order: the
-// fields before the tensors through proto, then each tensor by hand with its
-// data chunks as buffers of their own (small ones copied in line), then the
-// fields after the tensors (receipt, pair_index, ...) through proto again.
+// encode frames the message in proto's field number order: the fields
+// numbered below the tensors through proto, then each tensor by hand with
+// its data chunks as buffers of their own (small ones copied in line), then
+// the fields numbered after them (receipt, pairing, ...) through proto.
 func (o *outgoing) encode() (mem.BufferSlice, error) {
 	m := o.msg
 	if !framable(m, len(o.chunks)) {
@@ -150,7 +150,6 @@ func (o *outgoing) encode() (mem.BufferSlice, error) {
 	ts := m.Tensors
 	m.Tensors = nil
 	tail := splitTail(m)
-	defer joinTail(m, tail)
 	need := proto.Size(m) + proto.Size(tail)
 	for i, t := range ts {
 		n := tensorSize(t, o.chunks[i])
@@ -163,6 +162,7 @@ func (o *outgoing) encode() (mem.BufferSlice, error) {
 	}
 	buf, err := proto.MarshalOptions{UseCachedSize: true}.MarshalAppend(make([]byte, 0, need), m)
 	m.Tensors = ts
+	joinTail(m, tail)
 	if err != nil {
 		return nil, fmt.Errorf("server: marshalling batch %d: %w", m.GetBatchIndex(), err)
 	}
@@ -202,8 +202,7 @@ func (o *outgoing) encode() (mem.BufferSlice, error) {
 			buf = protowire.AppendVarint(buf, 1)
 		}
 	}
-	buf, err = proto.MarshalOptions{UseCachedSize: true}.MarshalAppend(buf, tail)
-	if err != nil {
+	if buf, err = (proto.MarshalOptions{UseCachedSize: true}).MarshalAppend(buf, tail); err != nil {
 		return nil, fmt.Errorf("server: marshalling batch %d: %w", m.GetBatchIndex(), err)
 	}
 	if from < len(buf) {
@@ -212,29 +211,29 @@ func (o *outgoing) encode() (mem.BufferSlice, error) {
 	return out, nil
 }
 
-// splitTail moves the fields of m numbered after the tensors into a message
-// of their own, which proto writes after the hand-framed tensors.
+// splitTail moves the fields numbered after the tensors (receipt, ...) out
+// of m into a message of their own, which encode writes after the tensors,
+// where proto writes them; joinTail puts them back.
 func splitTail(m *pb.StreamBatchesResponse) *pb.StreamBatchesResponse {
 	tail := &pb.StreamBatchesResponse{}
-	mr, tr := m.ProtoReflect(), tail.ProtoReflect()
-	mr.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+	src, dst := m.ProtoReflect(), tail.ProtoReflect()
+	src.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
 		if fd.Number() > batchwire.Tensors {
-			tr.Set(fd, v)
+			dst.Set(fd, v)
 		}
 		return true
 	})
-	tr.Range(func(fd protoreflect.FieldDescriptor, _ protoreflect.Value) bool {
-		mr.Clear(fd)
+	dst.Range(func(fd protoreflect.FieldDescriptor, _ protoreflect.Value) bool {
+		src.Clear(fd)
 		return true
 	})
 	return tail
 }
 
-// joinTail puts the fields splitTail moved back into m.
 func joinTail(m, tail *pb.StreamBatchesResponse) {
-	mr := m.ProtoReflect()
+	dst := m.ProtoReflect()
 	tail.ProtoReflect().Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		mr.Set(fd, v)
+		dst.Set(fd, v)
 		return true
 	})
 }

@@ -4,7 +4,7 @@ import atexit
 import logging
 import multiprocessing
 import time
-from typing import Callable, Dict, Iterator, Mapping, Optional, Sequence, Union
+from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
@@ -15,6 +15,7 @@ from .errors import ConfigError, StateError
 from .feedback import Mining
 from .options import (STREAM_KINDS, LossWeightsLike, Mix, MixLike, as_loss_weights, as_mix, check_uint,
                       stream_names, wire_streams)
+from .replay import replay_message, samples_of
 from .retry import RetryPolicy
 from .state import STATE_VERSION, Position
 from .stream import BatchStream, ResumeEvent
@@ -301,6 +302,23 @@ class StreamingDataset(IterableDataset):
         self._next_stream = (s + 1) % workers
         if len(self._positions) == workers:
             self._elastic = None
+
+    def replay(self, receipt: str, *, timeout: float = 120.0) -> Dict[str, object]:
+        """Returns the batch a receipt (``batch["receipt"]``) names, as the
+        dict the stream gave (with this dataset's streams and alpha layout),
+        from any replica over the same tree, before or after a restart. A
+        file changed since raises StreamError (FAILED_PRECONDITION) naming it;
+        never other bytes under the receipt. It does not move state_dict()."""
+        with self.connect() as conn:
+            msg = replay_message(conn, receipt, retry=self.retry, timeout=timeout)
+        return to_batch(msg, self.streams, self.alpha_channels)
+
+    def explain(self, receipt: str, *, timeout: float = 120.0) -> List[Dict[str, object]]:
+        """Lists the samples of the batch a receipt names without tensors:
+        one dict per sample with path, submission, kind, technique, category,
+        loss_weight and content_id."""
+        with self.connect() as conn:
+            return samples_of(replay_message(conn, receipt, columns_only=True, retry=self.retry, timeout=timeout))
 
     def loader(self, **kwargs) -> "StreamingLoader":
         """Returns a DataLoader over this dataset (batch_size=None; any other
