@@ -179,7 +179,7 @@ func batchMessage(b *feed.Batch) *pb.StreamBatchesResponse {
 	n := len(b.Rows)
 	m := &pb.StreamBatchesResponse{
 		SnapshotId: b.SnapshotID, Epoch: b.Epoch, BatchIndex: uint64(b.Index),
-		BatchesPerEpoch: uint64(b.PerEpoch), Cursor: b.Cursor, ExtractorVersion: extractorVersion,
+		BatchesPerEpoch: uint64(b.PerEpoch), Cursor: b.Cursor, ExtractorVersion: extractorVersion, Receipt: b.Receipt,
 		ContentIds: make([]string, n), Paths: make([]string, n), Submissions: make([]string, n),
 		Labels: make([]uint32, n), Kinds: make([]pb.Kind, n), TechniqueClasses: make([]int32, n),
 		BitOrders: make([]pb.BitOrder, n), BitOrderOneHot: make([]byte, 3*n),
@@ -198,6 +198,7 @@ func batchMessage(b *feed.Batch) *pb.StreamBatchesResponse {
 		m.NegativeCategories[i] = r.Category
 		m.LossWeights[i] = r.LossWeight
 	}
+	pairsAndTransforms(m, b)
 	for i, t := range b.Tensors {
 		m.Tensors[i] = &pb.Tensor{Name: t.Name, Dtype: dtypes[t.DType], Shape: t.Shape, BitsPacked: t.Packed}
 	}
@@ -253,7 +254,7 @@ func servingOf(fs feed.Stats, consumers []feed.ConsumerFigures, active int) *pb.
 	s := &pb.ServingStats{
 		ActiveStreams: uint32(active), CacheHits: fs.CacheHits, CacheMisses: fs.CacheMisses,
 		CacheBytes: uint64(fs.CacheBytes), CacheEntries: uint64(fs.CacheEntries), DiskCacheHits: fs.DiskHits,
-		ExtractErrors: fs.ExtractErrors,
+		ExtractErrors: fs.ExtractErrors, WarmedAtIndex: fs.Warmed,
 		Extraction: &pb.LatencySummary{
 			Count: fs.Extraction.Count, MeanSeconds: fs.Extraction.Mean, P50Seconds: fs.Extraction.P50,
 			P99Seconds: fs.Extraction.P99, MaxSeconds: fs.Extraction.Max,

@@ -61,6 +61,8 @@ func (h *service) Stats(_ context.Context, req *pb.StatsRequest) (*pb.StatsRespo
 		Counts: countsOf(v.Counts), Problems: problemsOf(page), TotalProblems: uint64(total),
 		Serving:          servingOf(h.s.feed.Stats(), consumers, active),
 		ExtractorVersion: extractorVersion, Reindexing: h.s.cat.Reindexing(),
+		UnpairedStegos: uint64(v.Pools.UnpairedStegos()),
+		Runs:           h.s.runStats(v),
 	}
 	if next := offset + len(page); next < total {
 		resp.NextPageToken = pageToken(next, v.ID())
