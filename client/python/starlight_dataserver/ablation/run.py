@@ -13,6 +13,7 @@ import torch
 from .._proto import dataserver_pb2 as pb
 from ..batch import KIND_NEGATIVE
 from ..dataset import StreamingDataset
+from ..feedback import Mining
 from ..transport import Connection
 from .arms import Arm
 from .metrics import Scores
@@ -20,9 +21,6 @@ from .model import Detector, inputs_of, losses
 
 #: Version of the state file's layout.
 STATE_VERSION = 1
-
-#: Epochs a training stream may span; training stops at its step count first.
-TRAIN_EPOCHS = 1 << 20
 
 
 @dataclass
@@ -127,12 +125,12 @@ def train(cfg: Config, arm: Arm, seed: int, state: State, *, token: Optional[str
     model = Detector()
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     opts = arm.dataset_options()
+    run = mining_run_name(state, arm, seed)
     if arm.mining:
-        opts["mining"] = {"run": mining_run_name(state, arm, seed), "strength": cfg.mining_strength,
-                          "first_epoch": cfg.mining_first_epoch}
+        opts["mining"] = Mining(run=run, strength=cfg.mining_strength, first_epoch=cfg.mining_first_epoch)
     if cfg.pairing:
         opts["pairing"] = True
-    ds = StreamingDataset(cfg.addr, batch_size=cfg.batch_size, seed=seed, epochs=TRAIN_EPOCHS,
+    ds = StreamingDataset(cfg.addr, batch_size=cfg.batch_size, seed=seed, epochs=1,
                           alpha_channels=2, split="train", token=token,
                           consumer=f"ablation-{arm.name}", **opts)
     cur = state.current if state.current and state.current.get("key") == key else None
@@ -143,13 +141,18 @@ def train(cfg: Config, arm: Arm, seed: int, state: State, *, token: Optional[str
         ds.load_state_dict(cur["dataset"])
         torch.set_rng_state(cur["rng"])
         step, samples, seconds, loss_log = cur["step"], cur["samples"], cur["seconds"], cur["losses"]
-    reporter = reporter_factory(opts["mining"]["run"]) if arm.mining and reporter_factory else None
+    reporter = reporter_factory(run) if arm.mining and reporter_factory else None
     p = Progress(arm.name, seed, step=step, steps=cfg.steps)
     model.train()
     t0, s0 = time.monotonic(), samples
     try:
-        if step < cfg.steps:
+        # One stream per epoch: the reporter is flushed between epochs, so
+        # the summary mining freezes for epoch e holds every loss of e-1.
+        while step < cfg.steps:
+            ds.set_epoch(ds.epoch, 1)
+            finished, got = True, 0
             for batch in ds:
+                got += 1
                 out = model(*inputs_of(batch))
                 per_sample, loss = losses(out, batch)
                 opt.zero_grad()
@@ -170,7 +173,14 @@ def train(cfg: Config, arm: Arm, seed: int, state: State, *, token: Optional[str
                                      "samples": samples, "seconds": seconds + el, "losses": loss_log}
                     state.save()
                 if step >= cfg.steps:
+                    finished = False
                     break
+            if reporter is not None:
+                reporter.flush()
+            if got == 0:
+                raise RuntimeError(f"arm {arm.name} seed {seed}: epoch {ds.epoch} of split 'train' delivered no batch")
+            if finished:
+                ds.set_epoch(ds.epoch + 1, 1)
     finally:
         if reporter is not None:
             reporter.close()
