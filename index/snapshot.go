@@ -27,6 +27,8 @@ type Snapshot struct {
 	// same label (train/val leakage when they land in different splits);
 	// the same bytes under different labels are duplicate-conflict problems.
 	Duplicates [][]string
+	// Splits is the split configuration the samples were assigned with.
+	Splits SplitConfig
 
 	// files remembers what each file's reading taught, for Options.Previous.
 	files map[string]*fileResult
@@ -58,6 +60,9 @@ type Options struct {
 	// second decode. id is the content id. It must be safe for concurrent
 	// use and must not keep s beyond what a cache would (s is not modified).
 	Extracted func(id string, s *extract.Streams)
+	// Splits assigns the samples to train, val and test; the zero value is
+	// the default (train=0.9, val=0.1). Build fails on an invalid one.
+	Splits SplitConfig
 }
 
 // Changes is what differs between two snapshots.
@@ -134,15 +139,17 @@ func (s *Snapshot) Errors() int {
 	return n
 }
 
-// snapshotID hashes the sorted records (content id, kind, class, bit order,
-// category, accepted) of the samples: paths, times and the root play no part.
-func snapshotID(samples []Sample) string {
+// snapshotID hashes the split configuration's id and the sorted records
+// (content id, kind, class, bit order, category, accepted, split) of the
+// samples: paths, times and the root play no part.
+func snapshotID(samples []Sample, splits SplitConfig) string {
 	recs := make([]string, len(samples))
 	for i, s := range samples {
 		recs[i] = record(s)
 	}
 	sort.Strings(recs)
 	h := sha256.New()
+	h.Write([]byte("splits " + splits.ID() + "\n"))
 	for _, r := range recs {
 		h.Write([]byte(r))
 	}
@@ -151,7 +158,7 @@ func snapshotID(samples []Sample) string {
 
 // record is a sample's content and label in the snapshot id.
 func record(s Sample) string {
-	return fmt.Sprintf("%s\t%s\t%d\t%s\t%s\t%t\n", s.ID, s.Kind, s.Class, s.BitOrder, s.Category, s.Accepted)
+	return fmt.Sprintf("%s\t%s\t%d\t%s\t%s\t%t\t%s\n", s.ID, s.Kind, s.Class, s.BitOrder, s.Category, s.Accepted, s.Split)
 }
 
 // Diff returns what changed from old to new, by path. A nil old counts as empty.

@@ -1,0 +1,114 @@
+package index
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/starlight/dataserver/codec"
+)
+
+// SplitSummary is one split of the leak check: what it serves.
+type SplitSummary struct {
+	Split string `json:"split"`
+	// Samples counts the samples served (byte-identical copies once).
+	Samples int `json:"samples"`
+	// Groups counts the groups they belong to.
+	Groups int `json:"groups"`
+	// Cells count the samples by kind x technique x category x format.
+	Cells []SplitCell `json:"cells"`
+}
+
+// SplitCell is the number of samples of one kind, technique (stego),
+// category (negatives) and format in a split.
+type SplitCell struct {
+	Kind      Kind         `json:"kind"`
+	Technique string       `json:"technique"`
+	Category  string       `json:"category"`
+	Format    codec.Format `json:"format"`
+	Samples   int          `json:"samples"`
+}
+
+// SplitSummaries returns the leak check's table for train, val and test,
+// over the samples each serves (see ServedIn).
+func SplitSummaries(samples []Sample) []SplitSummary {
+	out := make([]SplitSummary, 0, len(SplitNames))
+	for _, name := range SplitNames {
+		served := ServedIn(samples, name)
+		sum := SplitSummary{Split: name, Samples: len(served), Cells: []SplitCell{}}
+		groups := map[string]bool{}
+		cells := map[SplitCell]int{}
+		for _, s := range served {
+			groups[s.Group] = true
+			cells[SplitCell{Kind: s.Kind, Technique: s.Technique, Category: s.Category, Format: s.Format}]++
+		}
+		sum.Groups = len(groups)
+		for c, n := range cells {
+			c.Samples = n
+			sum.Cells = append(sum.Cells, c)
+		}
+		slices.SortFunc(sum.Cells, func(a, b SplitCell) int {
+			return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Technique, b.Technique),
+				cmp.Compare(a.Category, b.Category), cmp.Compare(a.Format, b.Format))
+		})
+		out = append(out, sum)
+	}
+	return out
+}
+
+// minExpected is how many samples of a kind or technique a split must be
+// expected to hold (by its share of the samples) before lacking them is
+// reported: below it, a small tree lacks them by chance.
+const minExpected = 5
+
+// leakWarnings compares the splits: a split with a positive share that
+// serves nothing, and a split that lacks a kind or a stego technique that
+// another split serves, are warnings (its rates would say nothing of it),
+// when the split was expected to hold at least minExpected of them.
+func leakWarnings(sums []SplitSummary, shares [3]float64) []Problem {
+	var probs []Problem
+	total := 0
+	for _, s := range sums {
+		total += s.Samples
+	}
+	type value struct{ what, name string }
+	counts := make([]map[value]int, len(sums))
+	all := map[value]int{}
+	for i, s := range sums {
+		counts[i] = map[value]int{}
+		for _, c := range s.Cells {
+			vs := []value{{"kind", c.Kind.String()}}
+			if c.Kind == KindStego && c.Technique != "" {
+				vs = append(vs, value{"technique", c.Technique})
+			}
+			for _, v := range vs {
+				counts[i][v] += c.Samples
+				all[v] += c.Samples
+			}
+		}
+	}
+	for i, s := range sums {
+		if s.Samples == 0 {
+			if float64(total)*shares[i] >= minExpected {
+				probs = append(probs, Problem{Severity: SeverityWarning, Code: CodeSplitLacks, Path: ".",
+					Message: fmt.Sprintf("split %s (share %.3g) serves no sample of %d", s.Split, shares[i], total)})
+			}
+			continue
+		}
+		missing := map[string][]string{}
+		for v, n := range all {
+			if counts[i][v] == 0 && float64(n)*float64(s.Samples)/float64(total) >= minExpected {
+				missing[v.what] = append(missing[v.what], v.name)
+			}
+		}
+		for _, what := range []string{"kind", "technique"} {
+			if names := missing[what]; len(names) > 0 {
+				slices.Sort(names)
+				probs = append(probs, Problem{Severity: SeverityWarning, Code: CodeSplitLacks, Path: ".",
+					Message: fmt.Sprintf("split %s has no %s %s that another split serves", s.Split, what, strings.Join(names, ", "))})
+			}
+		}
+	}
+	return probs
+}

@@ -1,0 +1,251 @@
+package index
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"sort"
+)
+
+// groups joins samples into split groups with a union-find over their
+// indices: a stego with the cover its sidecar names, and every two samples
+// with the same bytes.
+type groups struct{ parent []int }
+
+func newGroups(n int) *groups {
+	g := &groups{parent: make([]int, n)}
+	for i := range g.parent {
+		g.parent[i] = i
+	}
+	return g
+}
+
+func (g *groups) find(i int) int {
+	for g.parent[i] != i {
+		g.parent[i] = g.parent[g.parent[i]]
+		i = g.parent[i]
+	}
+	return i
+}
+
+func (g *groups) union(a, b int) {
+	ra, rb := g.find(a), g.find(b)
+	if ra != rb {
+		g.parent[max(ra, rb)] = min(ra, rb)
+	}
+}
+
+// groupSamples returns the members of each group, each list sorted by path,
+// and the groups ordered by their first path.
+func groupSamples(samples []Sample) [][]int {
+	g := newGroups(len(samples))
+	byID := make(map[string]int, len(samples))
+	byPath := make(map[string]int, len(samples))
+	for i, s := range samples {
+		byPath[s.Path] = i
+		if s.ID == "" {
+			continue
+		}
+		if j, ok := byID[s.ID]; ok {
+			g.union(i, j)
+		} else {
+			byID[s.ID] = i
+		}
+	}
+	for i, s := range samples {
+		if s.Kind != KindStego {
+			continue
+		}
+		if j, ok := byPath[s.CoverPath]; ok && s.CoverPath != "" {
+			g.union(i, j)
+		} else if j, ok := byID[s.CoverID]; ok && s.CoverID != "" {
+			g.union(i, j)
+		}
+	}
+	members := map[int][]int{}
+	for i := range samples {
+		r := g.find(i)
+		members[r] = append(members[r], i)
+	}
+	out := make([][]int, 0, len(members))
+	for _, m := range members {
+		slices.SortFunc(m, func(a, b int) int { return compareStrings(samples[a].Path, samples[b].Path) })
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool { return samples[out[i][0]].Path < samples[out[j][0]].Path })
+	return out
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// groupKey is the key a group is assigned by: the smallest content id of
+// its covers, clean images and negatives, else of its stegos (a stego whose
+// cover is absent). Adding a stego to a cover's group does not change it;
+// only a new file that joins two groups, or the cover of a group of stegos
+// only, does. A sample without a content id (unreadable) keys by its path.
+func groupKey(samples []Sample, members []int) string {
+	best, bestStego := "", ""
+	for _, i := range members {
+		s := samples[i]
+		if s.ID == "" {
+			continue
+		}
+		if s.Kind == KindStego {
+			if bestStego == "" || s.ID < bestStego {
+				bestStego = s.ID
+			}
+		} else if best == "" || s.ID < best {
+			best = s.ID
+		}
+	}
+	switch {
+	case best != "":
+		return best
+	case bestStego != "":
+		return bestStego
+	}
+	return "path:" + samples[members[0]].Path
+}
+
+// SplitOf returns the split a group key falls in: the first 8 bytes of
+// sha256(salt, 0, key) read as a fraction of 2^64, compared with the
+// cumulative shares in SplitNames order. A pure function of its inputs.
+func SplitOf(key, salt string, shares [3]float64) string {
+	h := sha256.New()
+	h.Write([]byte(salt))
+	h.Write([]byte{0})
+	h.Write([]byte(key))
+	var sum [sha256.Size]byte
+	u := float64(binary.BigEndian.Uint64(h.Sum(sum[:0])[:8])>>11) / (1 << 53)
+	acc := 0.0
+	last := ""
+	for i, share := range shares {
+		if share <= 0 {
+			continue
+		}
+		acc += share
+		last = SplitNames[i]
+		if u < acc {
+			return last
+		}
+	}
+	return last // rounding: the shares sum to just below 1
+}
+
+// pinOf returns the split a submission is pinned to, "" when none.
+func (c SplitConfig) pinOf(sub string) string {
+	if p, ok := c.Pins[sub]; ok {
+		return p
+	}
+	return splitFolder(sub)
+}
+
+// assignSplits sets Group and Split on every sample and returns the
+// problems: pins that force a group across splits (errors; the group goes
+// whole to the pin of its first pinned file by path), pins naming no
+// submission, and byte-identical copies within one submission (warnings).
+func assignSplits(samples []Sample, cfg SplitConfig) []Problem {
+	var probs []Problem
+	shares := cfg.Shares()
+	for _, members := range groupSamples(samples) {
+		key := groupKey(samples, members)
+		natural := SplitOf(key, cfg.Salt, shares)
+		split, pinnedBy := natural, -1
+		for _, i := range members {
+			if p := cfg.pinOf(samples[i].Submission); p != "" {
+				split, pinnedBy = p, i
+				break
+			}
+		}
+		for _, i := range members {
+			s := &samples[i]
+			s.Group, s.Split = key, split
+			if pinnedBy < 0 || !s.Accepted {
+				continue
+			}
+			would := cfg.pinOf(s.Submission)
+			how := "its pin"
+			if would == "" {
+				would, how = natural, "the hash of its group"
+			}
+			if would != split {
+				by := samples[pinnedBy]
+				probs = append(probs, Problem{Severity: SeverityError, Code: CodeSplitPinConflict, Path: s.Path,
+					Message: fmt.Sprintf("in one group with %s (same bytes or cover and stego), which submission %s pins to %s; %s puts this file in %s: the whole group is served in %s",
+						by.Path, by.Submission, split, how, would, split)})
+			}
+		}
+	}
+	return append(probs, splitWarnings(samples, cfg)...)
+}
+
+// splitWarnings reports pins that name no submission with images and the
+// byte-identical copies within one submission (served once per split).
+func splitWarnings(samples []Sample, cfg SplitConfig) []Problem {
+	var probs []Problem
+	subs := map[string]bool{}
+	type at struct{ sub, id string }
+	first := map[at]string{}
+	for _, s := range samples {
+		subs[s.Submission] = true
+		if !s.Accepted || s.ID == "" {
+			continue
+		}
+		k := at{s.Submission, s.ID}
+		if p, ok := first[k]; ok {
+			probs = append(probs, warnf(CodeDuplicateCopy, "same bytes as %s in this submission: served once per split (remove the copy)", p))
+			probs[len(probs)-1].Path = s.Path
+			continue
+		}
+		first[k] = s.Path // samples are sorted by path: the first is kept
+	}
+	for sub, split := range cfg.Pins {
+		if !subs[sub] {
+			probs = append(probs, Problem{Severity: SeverityWarning, Code: CodeSplitPinUnknown, Path: sub,
+				Message: fmt.Sprintf("pin %s=%s names no submission with images in this tree", sub, split)})
+		}
+	}
+	return probs
+}
+
+// ServedIn returns the samples served in split (SplitTrain, SplitVal,
+// SplitTest, or "all" for every split): the accepted samples of the split,
+// one per content id (the first by path: byte-identical copies are served
+// once), sorted by path. samples must be sorted by path, as Snapshot.Samples is.
+func ServedIn(samples []Sample, split string) []Sample {
+	seen := map[string]bool{}
+	var out []Sample
+	for _, s := range samples {
+		if !s.Accepted || (split != SplitAll && s.SplitName() != split) || seen[s.ID] {
+			continue
+		}
+		seen[s.ID] = true
+		out = append(out, s)
+	}
+	return out
+}
+
+// SplitName returns the sample's split; a sample of a snapshot built
+// without splits counts as train.
+func (s Sample) SplitName() string {
+	if s.Split == "" {
+		return SplitTrain
+	}
+	return s.Split
+}
+
+// splitProblems assigns the splits of samples (sorted by path) and returns
+// the assignment's problems and the leak check's warnings.
+func splitProblems(samples []Sample, cfg SplitConfig) []Problem {
+	probs := assignSplits(samples, cfg)
+	return append(probs, leakWarnings(SplitSummaries(samples), cfg.Shares())...)
+}
