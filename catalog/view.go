@@ -21,8 +21,13 @@ type View struct {
 	Counts []Count
 	// Accepted is len(Served).
 	Accepted int
-	// Pools are the snapshot's sampling pools, built once for every schedule.
+	// Pools are the sampling pools of every split together (sampling.SplitAll),
+	// built once for every schedule; byte-identical files are served once.
 	Pools *sampling.Pools
+	// splitPools are the pools of train, val and test.
+	splitPools map[string]*sampling.Pools
+	// Splits is the leak check: what each split serves.
+	Splits []index.SplitSummary
 }
 
 // Count is the number of samples in one submission x kind x
@@ -49,7 +54,12 @@ func newView(s *index.Snapshot) *View {
 		}
 	}
 	v.Accepted = len(v.Served)
-	v.Pools = sampling.NewPools(s.Samples)
+	v.Pools = sampling.NewPools(index.ServedIn(s.Samples, index.SplitAll))
+	v.splitPools = map[string]*sampling.Pools{}
+	for _, name := range index.SplitNames {
+		v.splitPools[name] = sampling.NewPools(index.ServedIn(s.Samples, name))
+	}
+	v.Splits = index.SplitSummaries(s.Samples)
 	v.Counts = countCells(s.Samples)
 	return v
 }

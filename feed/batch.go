@@ -62,7 +62,9 @@ type Batch struct {
 	// PerEpoch is the number of batches per epoch on every rank.
 	PerEpoch int
 	// Cursor resumes the schedule right after this batch.
-	Cursor  string
+	Cursor string
+	// Split is the split the batch was drawn from.
+	Split   string
 	Rows    []Row
 	Tensors []Tensor
 	// Kinds counts the batch's samples per kind (index.Kind order).

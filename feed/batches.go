@@ -42,7 +42,7 @@ func (f *Feed) Open(ctx context.Context, cat *catalog.Catalog, spec Spec) (*Batc
 	p := spec.Params
 	p.Epoch = pos.epoch
 	per := 0
-	if s, err := sampling.New(lease.View().Pools, p); err == nil {
+	if s, err := sampling.New(lease.View().PoolsFor(p.Split), p); err == nil {
 		per = s.BatchesPerEpoch()
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -112,7 +112,7 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 	for epoch, next := bs.start.epoch, bs.start.batch; epoch < bs.end; epoch, next = epoch+1, 0 {
 		p := bs.spec.Params
 		p.Epoch = epoch
-		sched, err := sampling.New(view.Pools, p)
+		sched, err := sampling.New(view.PoolsFor(p.Split), p)
 		if err != nil {
 			emit(result{err: err})
 			return
@@ -141,6 +141,7 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 			batch.Index = b
 			batch.PerEpoch = sched.BatchesPerEpoch()
 			batch.Cursor = sched.Cursor(view.ID(), b+1).Encode()
+			batch.Split = sched.Params().Split
 			batch.charged = charged
 			if own {
 				batch.ownSlot = bs.slot

@@ -73,7 +73,7 @@ func resolve(cat *catalog.Catalog, spec Spec) (*catalog.Lease, position, uint64,
 			lease.Release()
 			return nil, pos, 0, err
 		}
-		sched, err := sampling.New(view.Pools, cur.Params)
+		sched, err := sampling.New(view.PoolsFor(cur.Split), cur.Params)
 		if err != nil {
 			lease.Release()
 			return nil, pos, 0, err
@@ -84,7 +84,7 @@ func resolve(cat *catalog.Catalog, spec Spec) (*catalog.Lease, position, uint64,
 		}
 		cur = cur.Rollover(sched.BatchesPerEpoch())
 		pos.epoch, pos.batch = cur.Epoch, int(cur.NextBatch)
-	} else if _, err := sampling.New(view.Pools, spec.Params); err != nil {
+	} else if _, err := sampling.New(view.PoolsFor(spec.Params.Split), spec.Params); err != nil {
 		lease.Release()
 		return nil, pos, 0, err
 	}

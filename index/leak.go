@@ -23,11 +23,13 @@ type SplitSummary struct {
 // SplitCell is the number of samples of one kind, technique (stego),
 // category (negatives) and format in a split.
 type SplitCell struct {
-	Kind      Kind         `json:"kind"`
-	Technique string       `json:"technique"`
-	Category  string       `json:"category"`
-	Format    codec.Format `json:"format"`
-	Samples   int          `json:"samples"`
+	Kind      Kind   `json:"kind"`
+	Technique string `json:"technique"`
+	// Class is the technique class id, ClassNone for clean and negatives.
+	Class    int          `json:"class"`
+	Category string       `json:"category"`
+	Format   codec.Format `json:"format"`
+	Samples  int          `json:"samples"`
 }
 
 // SplitSummaries returns the leak check's table for train, val and test,
@@ -41,7 +43,7 @@ func SplitSummaries(samples []Sample) []SplitSummary {
 		cells := map[SplitCell]int{}
 		for _, s := range served {
 			groups[s.Group] = true
-			cells[SplitCell{Kind: s.Kind, Technique: s.Technique, Category: s.Category, Format: s.Format}]++
+			cells[SplitCell{Kind: s.Kind, Technique: s.Technique, Class: s.Class, Category: s.Category, Format: s.Format}]++
 		}
 		sum.Groups = len(groups)
 		for c, n := range cells {

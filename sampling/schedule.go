@@ -24,6 +24,8 @@ type Schedule struct {
 	// streams[k] draws kind k; with class balance the stego draws go through classStreams.
 	streams      [NumKinds]stream
 	classStreams []stream
+	// eval, in evaluation mode, is every served sample in serving order (see newEvaluation).
+	eval []int
 }
 
 // stream is one shuffled, cycled pool: its members and its key namespace.
@@ -54,8 +56,11 @@ func New(pools *Pools, p Params) (*Schedule, error) {
 		return nil, err
 	}
 	p = p.Normalized()
-	if p.Evaluation || p.Pairing || p.Augment || p.Mining.Enabled() {
-		return nil, fmt.Errorf("%w: evaluation, pairing, augmentation and mining are not served by this build yet", ErrInvalidParams)
+	if p.Pairing || p.Augment || p.Mining.Enabled() {
+		return nil, fmt.Errorf("%w: pairing, augmentation and mining are not served by this build yet", ErrInvalidParams)
+	}
+	if p.Evaluation {
+		return newEvaluation(pools, p)
 	}
 	pat, err := newPattern(p.Mix)
 	if err != nil {
@@ -104,10 +109,12 @@ func (s *Schedule) Params() Params { return s.p }
 func (s *Schedule) Pools() *Pools { return s.pools }
 
 // Len returns the number of global positions of the epoch (all ranks together),
-// a multiple of BatchSize*World.
+// a multiple of BatchSize*World; in evaluation mode, the split's size.
 func (s *Schedule) Len() uint64 { return s.length }
 
-// BatchesPerEpoch returns the number of batches each rank gets in the epoch.
+// BatchesPerEpoch returns the number of batches this rank gets in the epoch:
+// the same on every rank, except in evaluation mode, where ranks differ by at
+// most one.
 func (s *Schedule) BatchesPerEpoch() int { return int(s.batches) }
 
 // DrawsPerEpoch returns how many draws of kind k the whole epoch (all ranks) holds.
@@ -115,10 +122,14 @@ func (s *Schedule) DrawsPerEpoch(k index.Kind) uint64 {
 	if k < 0 || int(k) >= NumKinds {
 		return 0
 	}
+	if s.eval != nil {
+		return s.evaluationDraws(k)
+	}
 	return s.pat.countBefore(int(k), s.length)
 }
 
-// Batch returns this rank's batch b, or nil when b is outside 0..BatchesPerEpoch()-1.
+// Batch returns this rank's batch b, or nil when b is outside
+// 0..BatchesPerEpoch()-1. An evaluation epoch's last batch may be short.
 func (s *Schedule) Batch(b int) []Draw {
 	return s.AppendBatch(nil, b)
 }
@@ -128,6 +139,9 @@ func (s *Schedule) Batch(b int) []Draw {
 func (s *Schedule) AppendBatch(dst []Draw, b int) []Draw {
 	if b < 0 || uint64(b) >= s.batches {
 		return dst
+	}
+	if s.eval != nil {
+		return s.appendEvaluation(dst, b)
 	}
 	B := uint64(s.p.BatchSize)
 	start := (uint64(b)*uint64(s.p.World) + uint64(s.p.Rank)) * B
@@ -141,6 +155,9 @@ func (s *Schedule) AppendBatch(dst []Draw, b int) []Draw {
 // At returns the draw at global position i of the epoch (any rank's);
 // i must be below Len().
 func (s *Schedule) At(i uint64) Draw {
+	if s.eval != nil {
+		return s.evaluationAt(i)
+	}
 	k, j := s.pat.at(i)
 	st := &s.streams[k]
 	if k == int(index.KindStego) && len(s.classStreams) > 0 {

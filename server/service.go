@@ -61,6 +61,7 @@ func (h *service) Stats(_ context.Context, req *pb.StatsRequest) (*pb.StatsRespo
 		Counts: countsOf(v.Counts), Problems: problemsOf(page), TotalProblems: uint64(total),
 		Serving:          servingOf(h.s.feed.Stats(), consumers, active),
 		ExtractorVersion: extractorVersion, Reindexing: h.s.cat.Reindexing(),
+		Splits: splitStatsOf(v.Splits),
 	}
 	if next := offset + len(page); next < total {
 		resp.NextPageToken = pageToken(next, v.ID())
