@@ -37,6 +37,7 @@ func validate(ctx context.Context, args []string, out io.Writer, progress bool) 
 	root := fl.String("root", "", "the datasets folder holding the *_submission_* folders (required)")
 	asJSON := fl.Bool("json", false, "print the report as one JSON object instead of tables")
 	workers := fl.Int("workers", 0, "files read at once (0: GOMAXPROCS)")
+	splitConfig := splitFlags(fl)
 	if err := fl.Parse(args); err != nil {
 		return exitCode(2)
 	}
@@ -44,7 +45,12 @@ func validate(ctx context.Context, args []string, out io.Writer, progress bool) 
 		fl.Usage()
 		return exitCode(2)
 	}
-	opts := index.Options{Workers: *workers}
+	splits, err := splitConfig()
+	if err != nil {
+		fmt.Fprintln(fl.Output(), err)
+		return exitCode(2)
+	}
+	opts := index.Options{Workers: *workers, Splits: splits}
 	var bar *progressbar.ProgressBar
 	if progress {
 		opts.Progress = func(done, total int) {
@@ -157,6 +163,8 @@ func writeReport(out io.Writer, r *index.Report) {
 			fmt.Fprintf(out, "  %s\n", strings.Join(g, "  =  "))
 		}
 	}
+
+	writeSplits(out, r)
 
 	if len(r.Problems) == 0 {
 		fmt.Fprintln(out, "\nno problems")

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/starlight/dataserver/index"
+)
+
+// writeSplits prints the leak check: each split's size and groups, then one
+// row per kind x technique/category x format with a column per split, so a
+// cell that is empty in one split stands out.
+func writeSplits(out io.Writer, r *index.Report) {
+	fmt.Fprintf(out, "\nsplits by cover group (%s): served samples, byte-identical copies once\n", r.SplitConfig)
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SPLIT\tSAMPLES\tGROUPS")
+	for _, s := range r.Splits {
+		fmt.Fprintf(tw, "%s\t%d\t%d\n", s.Split, s.Samples, s.Groups)
+	}
+	tw.Flush()
+
+	type row struct {
+		kind        index.Kind
+		group, form string
+	}
+	cells := map[row][]int{}
+	var rows []row
+	for i, s := range r.Splits {
+		for _, c := range s.Cells {
+			g := c.Technique
+			if c.Kind == index.KindNegative {
+				g = c.Category
+			}
+			if g == "" {
+				g = "-"
+			}
+			k := row{c.Kind, g, strings.ToLower(string(c.Format))}
+			if cells[k] == nil {
+				cells[k] = make([]int, len(r.Splits))
+				rows = append(rows, k)
+			}
+			cells[k][i] += c.Samples
+		}
+	}
+	slices.SortFunc(rows, func(a, b row) int {
+		return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.group, b.group), cmp.Compare(a.form, b.form))
+	})
+	fmt.Fprintln(out, "\nleak check: samples per split")
+	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	head := []string{"KIND", "TECHNIQUE/CATEGORY", "FORMAT"}
+	for _, s := range r.Splits {
+		head = append(head, strings.ToUpper(s.Split))
+	}
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
+	for _, k := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s", k.kind, k.group, k.form)
+		for _, n := range cells[k] {
+			fmt.Fprintf(tw, "\t%d", n)
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+}
