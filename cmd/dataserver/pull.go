@@ -77,6 +77,8 @@ func runPull(ctx context.Context, args []string) error {
 	streamText := fl.String("streams", "", "comma-separated streams, of "+strings.Join(client.StreamNames, ",")+" (default: the server's set)")
 	pack := fl.Bool("pack", true, "bit planes packed 8 values a byte on the wire")
 	balance := fl.Bool("class-balance", false, "draw stego evenly over the five techniques")
+	split := fl.String("split", "", "split to draw from: train (default), val, test or all")
+	evaluation := fl.Bool("evaluation", false, "one evaluation pass: every sample of --split once in a fixed order (no mix), the last batch may be short; --batches caps it")
 	consumer := fl.String("consumer", "pull", "consumer name in the server's statistics")
 	decode := fl.Bool("decode", true, "take every tensor's view as a trainer would (bit planes unpacked into reused buffers)")
 	pid := fl.Int("server-pid", 0, "a local server process whose peak memory (VmHWM) to report")
@@ -98,7 +100,10 @@ func runPull(ctx context.Context, args []string) error {
 	req := &pb.StreamBatchesRequest{
 		BatchSize: uint32(*size), Mix: mix, Seed: *seed, Epoch: *epoch, EndEpoch: *epoch + uint64(*n),
 		MaxBatches: uint32(*n), Rank: uint32(*rank), WorldSize: uint32(*world), Streams: streams,
-		PackBitPlanes: *pack, ClassBalance: *balance, Consumer: *consumer,
+		PackBitPlanes: *pack, ClassBalance: *balance, Consumer: *consumer, Split: *split,
+	}
+	if *evaluation {
+		req = client.Evaluation(req, *split)
 	}
 	c, err := cf.Dial(ctx, client.WithResumeHook(func(e client.ResumeEvent) {
 		fmt.Fprintf(os.Stderr, "resuming (attempt %d, in %s) after: %v\n", e.Attempt, e.Delay.Round(time.Millisecond), e.Err)

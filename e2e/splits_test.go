@@ -1,0 +1,250 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/starlight/dataserver/client"
+	"github.com/starlight/dataserver/index"
+	"github.com/starlight/dataserver/internal/corpustest"
+	pb "github.com/starlight/dataserver/proto/dataserver/v1"
+	"github.com/starlight/dataserver/server"
+)
+
+// splitServed indexes root as a server with splits cfg does and returns
+// the samples split serves, keyed by content id and path.
+func splitServed(t *testing.T, root string, cfg index.SplitConfig, split string) map[string]index.Sample {
+	t.Helper()
+	snap, err := index.Build(context.Background(), root, index.Options{Splits: cfg, HeaderOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]index.Sample{}
+	for _, s := range index.ServedIn(snap.Samples, split) {
+		out[s.ID+" "+s.Path] = s
+	}
+	return out
+}
+
+// evalRank is what one rank of an evaluation pass received.
+type evalRank struct {
+	batches, perEpoch int
+	sizes             []int
+	pairs             []string
+}
+
+// evaluationPass streams one evaluation pass of split at world size world
+// (the ranks at once, as a job would) and returns each rank's batches.
+func evaluationPass(t *testing.T, c *client.Client, split string, world, batchSize int) []evalRank {
+	t.Helper()
+	out := make([]evalRank, world)
+	errs := make(chan error, world)
+	for r := range world {
+		go func() {
+			req := client.Evaluation(&pb.StreamBatchesRequest{BatchSize: uint32(batchSize), Rank: uint32(r), WorldSize: uint32(world), Seed: 9,
+				Streams: []pb.StreamKind{pb.StreamKind_STREAM_KIND_FORMAT}}, split)
+			ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+			defer cancel()
+			for b, err := range c.Stream(ctx, req) {
+				if err != nil {
+					errs <- fmt.Errorf("rank %d: %w", r, err)
+					return
+				}
+				if b.GetSplit() != split {
+					errs <- fmt.Errorf("rank %d: batch of split %q, asked for %q", r, b.GetSplit(), split)
+					return
+				}
+				o := &out[r]
+				o.batches++
+				o.perEpoch = int(b.GetBatchesPerEpoch())
+				o.sizes = append(o.sizes, b.Len())
+				for i, p := range b.GetPaths() {
+					o.pairs = append(o.pairs, b.GetContentIds()[i]+" "+p)
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range world {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// checkPass asserts that the ranks together delivered every sample of want
+// exactly once, that each rank got the batches its batches_per_epoch
+// announced, that the counts differ by at most one and that at most one
+// batch (the epoch's last) is short.
+func checkPass(t *testing.T, ranks []evalRank, want map[string]index.Sample, batchSize int) {
+	t.Helper()
+	seen := map[string]int{}
+	short, lo, hi := 0, 1<<30, 0
+	for r, o := range ranks {
+		if o.batches != o.perEpoch && o.batches > 0 {
+			t.Errorf("rank %d got %d batches, batches_per_epoch says %d", r, o.batches, o.perEpoch)
+		}
+		lo, hi = min(lo, o.batches), max(hi, o.batches)
+		for _, n := range o.sizes {
+			if n < batchSize {
+				short++
+			}
+		}
+		for _, k := range o.pairs {
+			seen[k]++
+		}
+	}
+	if hi-lo > 1 {
+		t.Errorf("batch counts per rank from %d to %d", lo, hi)
+	}
+	if short > 1 {
+		t.Errorf("%d short batches", short)
+	}
+	for k := range want {
+		if seen[k] != 1 {
+			t.Errorf("%s delivered %d times", k, seen[k])
+		}
+	}
+	for k, n := range seen {
+		if _, ok := want[k]; !ok {
+			t.Errorf("%s delivered %d times but is not in the split", k, n)
+		}
+	}
+}
+
+// TestEvaluationPasses: over the corpus and the trainset, evaluation
+// passes of val (and test) at world sizes 1, 2 and 3, pulled through gRPC
+// from a server on loopback, deliver each sample of the split exactly once,
+// counted by content id and path against the index's own assignment.
+func TestEvaluationPasses(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		root   func(testing.TB) string
+		splits index.SplitConfig
+		names  []string
+	}{
+		{"corpus", corpustest.Datasets, index.SplitConfig{Fractions: map[string]float64{"train": 0.6, "val": 0.2, "test": 0.2}}, []string{"val", "test"}},
+		{"trainset", corpustest.Trainset, index.SplitConfig{}, []string{"val"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := tc.root(t)
+			srv := startInProcess(t, server.Config{Root: root, Splits: tc.splits})
+			c := dial(t, []string{srv.addr})
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			st, err := c.Stats(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range tc.names {
+				want := splitServed(t, root, tc.splits, name)
+				if len(want) == 0 {
+					t.Fatalf("split %s of %s is empty", name, tc.name)
+				}
+				for _, s := range st.GetSplits() {
+					if s.GetSplit() == name && s.GetSamples() != uint64(len(want)) {
+						t.Errorf("Stats: split %s has %d samples, the index %d", name, s.GetSamples(), len(want))
+					}
+				}
+				for _, world := range []int{1, 2, 3} {
+					const bs = 7
+					ranks := evaluationPass(t, c, name, world, bs)
+					checkPass(t, ranks, want, bs)
+					t.Logf("%s %s world %d: %d samples, batches per rank %v", tc.name, name, world, len(want), func() []int {
+						var n []int
+						for _, r := range ranks {
+							n = append(n, r.batches)
+						}
+						return n
+					}())
+				}
+			}
+		})
+	}
+}
+
+// TestEvaluationResumeAndRefusals: an evaluation pass cut after two
+// batches resumes from its cursor to the same pass; a training request
+// refuses the evaluation cursor; a server with another split salt refuses
+// it too (its snapshot id differs); the request in grpcurl's default JSON
+// form, {"split":"val","evaluation":true}, through a plain gRPC client with
+// the default 4 MiB message limit, gets the whole split once.
+func TestEvaluationResumeAndRefusals(t *testing.T) {
+	root := corpustest.Datasets(t)
+	cfg := index.SplitConfig{Fractions: map[string]float64{"train": 0.6, "val": 0.4}}
+	srv := startInProcess(t, server.Config{Root: root, Splits: cfg})
+	c := dial(t, []string{srv.addr})
+	want := splitServed(t, root, cfg, "val")
+
+	req := client.Evaluation(&pb.StreamBatchesRequest{BatchSize: 5, Streams: []pb.StreamKind{pb.StreamKind_STREAM_KIND_FORMAT}}, "val")
+	full, _ := collect(t, c, req)
+	head := clone(req)
+	head.MaxBatches = 2
+	first, _ := collect(t, c, head)
+	resumed := clone(req)
+	resumed.Cursor = lastCursor(first)
+	tail, _ := collect(t, c, resumed)
+	if err := sameKeys(append(first, tail...), full); err != nil {
+		t.Fatalf("resumed evaluation pass: %v", err)
+	}
+
+	training := &pb.StreamBatchesRequest{BatchSize: 5, Split: "val", Cursor: lastCursor(first), Streams: req.Streams}
+	if _, _, err := tryCollect(c, training, nil); status.Code(err) == codes.OK {
+		t.Error("a training request took an evaluation cursor")
+	}
+	other := startInProcess(t, server.Config{Root: root, Splits: index.SplitConfig{Fractions: cfg.Fractions, Salt: "another"}})
+	oc := dial(t, []string{other.addr}, client.WithRetry(client.RetryPolicy{MaxAttempts: 1}))
+	if _, _, err := tryCollect(oc, resumed, nil); status.Code(err) == codes.OK {
+		t.Error("a server with another split salt took the cursor")
+	} else {
+		t.Logf("other salt: %v", err)
+	}
+
+	var asked pb.StreamBatchesRequest
+	if err := protojson.Unmarshal([]byte(`{"split":"val","evaluation":true}`), &asked); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := grpc.NewClient(srv.addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	stream, err := pb.NewDataServiceClient(conn).StreamBatches(ctx, &asked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for {
+		m, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("default JSON request: %v", err)
+		}
+		for i, p := range m.GetPaths() {
+			seen[m.GetContentIds()[i]+" "+p]++
+		}
+	}
+	if len(seen) != len(want) {
+		t.Errorf("default JSON request: %d samples, the split has %d", len(seen), len(want))
+	}
+	for k, n := range seen {
+		if _, ok := want[k]; !ok || n != 1 {
+			t.Errorf("%s delivered %d times (in split: %t)", k, n, ok)
+		}
+	}
+}
