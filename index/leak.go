@@ -35,26 +35,34 @@ type SplitCell struct {
 // SplitSummaries returns the leak check's table for train, val and test,
 // over the samples each serves (see ServedIn).
 func SplitSummaries(samples []Sample) []SplitSummary {
-	out := make([]SplitSummary, 0, len(SplitNames))
-	for _, name := range SplitNames {
-		served := ServedIn(samples, name)
-		sum := SplitSummary{Split: name, Samples: len(served), Cells: []SplitCell{}}
-		groups := map[string]bool{}
-		cells := map[SplitCell]int{}
-		for _, s := range served {
-			groups[s.Group] = true
-			cells[SplitCell{Kind: s.Kind, Technique: s.Technique, Class: s.Class, Category: s.Category, Format: s.Format}]++
+	out := make([]SplitSummary, len(SplitNames))
+	groups := make([]map[string]bool, len(SplitNames))
+	cells := make([]map[SplitCell]int, len(SplitNames))
+	for i, name := range SplitNames {
+		out[i] = SplitSummary{Split: name, Cells: []SplitCell{}}
+		groups[i], cells[i] = map[string]bool{}, map[SplitCell]int{}
+	}
+	seen := make(map[string]bool, len(samples))
+	for _, s := range samples {
+		i := slices.Index(SplitNames, s.SplitName())
+		if !s.Accepted || i < 0 || seen[s.ID] {
+			continue
 		}
-		sum.Groups = len(groups)
-		for c, n := range cells {
+		seen[s.ID] = true
+		out[i].Samples++
+		groups[i][s.Group] = true
+		cells[i][SplitCell{Kind: s.Kind, Technique: s.Technique, Class: s.Class, Category: s.Category, Format: s.Format}]++
+	}
+	for i := range out {
+		out[i].Groups = len(groups[i])
+		for c, n := range cells[i] {
 			c.Samples = n
-			sum.Cells = append(sum.Cells, c)
+			out[i].Cells = append(out[i].Cells, c)
 		}
-		slices.SortFunc(sum.Cells, func(a, b SplitCell) int {
+		slices.SortFunc(out[i].Cells, func(a, b SplitCell) int {
 			return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Technique, b.Technique),
 				cmp.Compare(a.Category, b.Category), cmp.Compare(a.Format, b.Format))
 		})
-		out = append(out, sum)
 	}
 	return out
 }

@@ -4,8 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
-	"slices"
-	"sort"
 )
 
 // groups joins samples into split groups with a union-find over their
@@ -36,8 +34,9 @@ func (g *groups) union(a, b int) {
 	}
 }
 
-// groupSamples returns the members of each group, each list sorted by path,
-// and the groups ordered by their first path.
+// groupSamples returns the members of each group. samples must be sorted
+// by path (as the assembler leaves them): each group's members are then in
+// path order, and the groups in the order of their first path.
 func groupSamples(samples []Sample) [][]int {
 	g := newGroups(len(samples))
 	byID := make(map[string]int, len(samples))
@@ -63,28 +62,17 @@ func groupSamples(samples []Sample) [][]int {
 			g.union(i, j)
 		}
 	}
-	members := map[int][]int{}
+	slot := make([]int, len(samples)) // root -> 1 + its group's index
+	var out [][]int
 	for i := range samples {
 		r := g.find(i)
-		members[r] = append(members[r], i)
+		if slot[r] == 0 {
+			out = append(out, nil)
+			slot[r] = len(out)
+		}
+		out[slot[r]-1] = append(out[slot[r]-1], i)
 	}
-	out := make([][]int, 0, len(members))
-	for _, m := range members {
-		slices.SortFunc(m, func(a, b int) int { return compareStrings(samples[a].Path, samples[b].Path) })
-		out = append(out, m)
-	}
-	sort.Slice(out, func(i, j int) bool { return samples[out[i][0]].Path < samples[out[j][0]].Path })
 	return out
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // groupKey is the key a group is assigned by: the smallest content id of
