@@ -61,7 +61,7 @@ func (f *Feed) Open(ctx context.Context, cat *catalog.Catalog, spec Spec) (*Batc
 // SnapshotID returns the id of the snapshot served.
 func (bs *Batches) SnapshotID() string { return bs.lease.View().ID() }
 
-// BatchesPerEpoch returns the batches per epoch on every rank.
+// BatchesPerEpoch returns the batches per epoch on this stream's rank.
 func (bs *Batches) BatchesPerEpoch() int { return bs.per }
 
 // Start returns the epoch and batch the stream starts at.

@@ -333,3 +333,62 @@ func slurp(t *testing.T, p string) []byte {
 	}
 	return b
 }
+
+// TestSplitJoinMovesGroup: a new stego whose bytes equal another cover's
+// stego and whose sidecar names a cover of another split joins the two
+// groups: one of them moves to the split of the joined group's key; nothing
+// else moves.
+func TestSplitJoinMovesGroup(t *testing.T) {
+	tr := newTree(t)
+	const sub = "a_submission_2025/"
+	var ids []string
+	for i := range 8 {
+		img := encPNG(t, opaque(picture(uint64(50+i), 16, 16)))
+		sum := sha256.Sum256(img)
+		ids = append(ids, hex.EncodeToString(sum[:]))
+		tr.write(fmt.Sprintf(sub+"clean/c%d.png", i), img)
+	}
+	tr.write(sub+"stego/p_lsb_000.png", lsbPNG(t, 21, "lsb-first"))
+	tr.json(sub+"stego/p_lsb_000.png.json", sidecarObj("lsb.rgb", "lsb-first", "c0.png"))
+	// a salt putting c0's group and c1's group in different splits
+	var salt string
+	for k := range 1000 {
+		salt = fmt.Sprintf("j%d", k)
+		shares := SplitConfig{}.Shares()
+		if SplitOf(ids[0], salt, shares) != SplitOf(ids[1], salt, shares) {
+			break
+		}
+	}
+	opts := Options{Splits: SplitConfig{Salt: salt}}
+	before := tr.build(opts)
+	c0, _ := before.Sample(sub + "clean/c0.png")
+	c1, _ := before.Sample(sub + "clean/c1.png")
+	st, _ := before.Sample(sub + "stego/p_lsb_000.png")
+	if c0.Split == c1.Split || st.Split != c0.Split {
+		t.Fatalf("setup: c0 %s, c1 %s, stego %s", c0.Split, c1.Split, st.Split)
+	}
+	// the same stego bytes again, naming c1: the groups of c0 and c1 join
+	tr.write(sub+"stego/p_lsb_001.png", lsbPNG(t, 21, "lsb-first"))
+	tr.json(sub+"stego/p_lsb_001.png.json", sidecarObj("lsb.rgb", "lsb-first", "c1.png"))
+	after := tr.build(opts)
+	checkSplits(t, after)
+	want := SplitOf(min(ids[0], ids[1]), salt, SplitConfig{}.Shares())
+	moved := map[string]bool{}
+	for _, x := range before.Samples {
+		y, _ := after.Sample(x.Path)
+		if y.Split != want && (x.Path == c0.Path || x.Path == c1.Path || x.Path == st.Path) {
+			t.Errorf("%s in %s after the join, want %s", x.Path, y.Split, want)
+		}
+		if y.Split != x.Split {
+			moved[x.Path] = true
+		}
+	}
+	for p := range moved {
+		if p != c0.Path && p != c1.Path && p != st.Path {
+			t.Errorf("%s moved, though not in the joined groups", p)
+		}
+	}
+	if len(moved) == 0 {
+		t.Error("the join moved nothing")
+	}
+}
