@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/starlight/dataserver/index"
+	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
 // writeSplits prints the leak check: each split's size and groups, then one
@@ -64,4 +65,16 @@ func writeSplits(out io.Writer, r *index.Report) {
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
+}
+
+// splitLine summarises Stats.splits on one line ("" when the server sent none).
+func splitLine(splits []*pb.SplitStats) string {
+	if len(splits) == 0 {
+		return ""
+	}
+	parts := make([]string, len(splits))
+	for i, s := range splits {
+		parts[i] = fmt.Sprintf("%s %d samples (%d groups)", s.GetSplit(), s.GetSamples(), s.GetGroups())
+	}
+	return "\nsplits: " + strings.Join(parts, ", ") + "\n"
 }
