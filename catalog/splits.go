@@ -1,6 +1,9 @@
 package catalog
 
 import (
+	"cmp"
+	"slices"
+
 	"github.com/starlight/dataserver/index"
 	"github.com/starlight/dataserver/sampling"
 )
@@ -16,6 +19,29 @@ func (v *View) PoolsFor(split string) *sampling.Pools {
 		return v.Pools
 	}
 	return v.splitPools[split]
+}
+
+// splitPools builds the pools of every split together and of each split
+// over one copy of the served samples, ordered by split so that each
+// split's pools read a contiguous part of it.
+func splitPools(samples []index.Sample) (*sampling.Pools, map[string]*sampling.Pools) {
+	served := index.ServedIn(samples, index.SplitAll)
+	rank := func(s index.Sample) int { return slices.Index(index.SplitNames, s.SplitName()) }
+	slices.SortStableFunc(served, func(a, b index.Sample) int { return cmp.Compare(rank(a), rank(b)) })
+	out := make(map[string]*sampling.Pools, len(index.SplitNames))
+	lo := 0
+	for lo < len(served) && rank(served[lo]) < 0 {
+		lo++ // a split of no known name: served in "all" only
+	}
+	for i, name := range index.SplitNames {
+		hi := lo
+		for hi < len(served) && rank(served[hi]) == i {
+			hi++
+		}
+		out[name] = sampling.NewPools(served[lo:hi:hi])
+		lo = hi
+	}
+	return sampling.NewPools(served), out
 }
 
 // SplitMove is one sample whose split changed between two snapshots.

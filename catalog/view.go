@@ -54,11 +54,7 @@ func newView(s *index.Snapshot) *View {
 		}
 	}
 	v.Accepted = len(v.Served)
-	v.Pools = sampling.NewPools(index.ServedIn(s.Samples, index.SplitAll))
-	v.splitPools = map[string]*sampling.Pools{}
-	for _, name := range index.SplitNames {
-		v.splitPools[name] = sampling.NewPools(index.ServedIn(s.Samples, name))
-	}
+	v.Pools, v.splitPools = splitPools(s.Samples)
 	v.Splits = index.SplitSummaries(s.Samples)
 	v.Counts = countCells(s.Samples)
 	return v
