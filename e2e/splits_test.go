@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +20,7 @@ import (
 	"github.com/starlight/dataserver/client"
 	"github.com/starlight/dataserver/index"
 	"github.com/starlight/dataserver/internal/corpustest"
+	"github.com/starlight/dataserver/internal/treetest"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 	"github.com/starlight/dataserver/server"
 )
@@ -247,4 +251,78 @@ func TestEvaluationResumeAndRefusals(t *testing.T) {
 			t.Errorf("%s delivered %d times (in split: %t)", k, n, ok)
 		}
 	}
+}
+
+// TestReindexReportsSplitMoves: a copy of a stego whose sidecar names a
+// cover of another split joins the two groups; Reindex, called through
+// gRPC, reports the samples that moved, and they are exactly those a fresh
+// index of the changed tree puts elsewhere.
+func TestReindexReportsSplitMoves(t *testing.T) {
+	root := treetest.Copy(t, corpustest.Datasets(t))
+	cfg := index.SplitConfig{Fractions: map[string]float64{"train": 0.5, "val": 0.5}}
+	before, err := index.Build(context.Background(), root, index.Options{Splits: cfg, HeaderOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stego, other index.Sample
+	for _, s := range before.Samples {
+		if s.Kind != index.KindStego || !s.Accepted || s.Technique != "raw" || s.CoverPath == "" {
+			continue
+		}
+		for _, c := range before.Samples {
+			if c.Kind == index.KindClean && c.Accepted && c.Submission == s.Submission && c.Format == s.Format && c.Split != s.Split {
+				stego, other = s, c
+				break
+			}
+		}
+		if stego.Path != "" {
+			break
+		}
+	}
+	if stego.Path == "" {
+		t.Fatal("no raw stego with a clean image of its format in another split")
+	}
+	srv := startInProcess(t, server.Config{Root: root, Splits: cfg})
+	c := dial(t, []string{srv.addr})
+
+	data, err := os.ReadFile(filepath.Join(root, stego.Path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyPath := strings.TrimSuffix(stego.Path, filepath.Ext(stego.Path)) + "_copy" + filepath.Ext(stego.Path)
+	treetest.WriteFile(t, root, copyPath, data)
+	sidecar, err := os.ReadFile(filepath.Join(root, stego.Path+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cover := filepath.Base(stego.CoverPath)
+	treetest.WriteFile(t, root, copyPath+".json", []byte(strings.Replace(string(sidecar), `"`+cover+`"`, `"`+filepath.Base(other.Path)+`"`, 1)))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := c.Reindex(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := index.Build(context.Background(), root, index.Options{Splits: cfg, HeaderOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := after.Sample(copyPath); !s.Accepted || s.CoverPath != other.Path {
+		t.Fatalf("the copy is not a served stego of %s: %+v", other.Path, s)
+	}
+	want := map[string]string{}
+	for _, s := range before.Samples {
+		if a, _ := after.Sample(s.Path); a.Split != s.Split {
+			want[s.Path] = s.Split + "->" + a.Split
+		}
+	}
+	got := map[string]string{}
+	for _, m := range res.GetSplitMoves() {
+		got[m.GetPath()] = m.GetFrom() + "->" + m.GetTo()
+	}
+	if len(want) == 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("split moves %v, the index moved %v", got, want)
+	}
+	t.Logf("joining %s and %s moved %d samples", stego.CoverPath, other.Path, len(got))
 }
