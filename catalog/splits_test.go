@@ -17,13 +17,13 @@ func TestSplitPoolsAndMoves(t *testing.T) {
 	smp := func(path, id, split string) index.Sample {
 		return index.Sample{ID: id, Path: path, Kind: index.KindClean, Class: index.ClassNone, Accepted: true, Split: split, Group: id}
 	}
+	dup := smp("a/clean/2copy.png", "id2", "val")
+	dup.CopyOf = "a/clean/2.png"
 	first := &index.Snapshot{ID: "one", Created: time.Now(), Samples: []index.Sample{
-		smp("a/clean/1.png", "id1", "train"), smp("a/clean/2.png", "id2", "val"),
-		smp("a/clean/2copy.png", "id2", "val"), smp("a/clean/3.png", "id3", "test"),
+		smp("a/clean/1.png", "id1", "train"), smp("a/clean/2.png", "id2", "val"), dup, smp("a/clean/3.png", "id3", "test"),
 	}}
 	second := &index.Snapshot{ID: "two", Created: time.Now(), Samples: []index.Sample{
-		smp("a/clean/1.png", "id1", "val"), smp("a/clean/2.png", "id2", "val"),
-		smp("a/clean/2copy.png", "id2", "val"), smp("a/clean/3.png", "id3", "test"),
+		smp("a/clean/1.png", "id1", "val"), smp("a/clean/2.png", "id2", "val"), dup, smp("a/clean/3.png", "id3", "test"),
 	}}
 	snaps := []*index.Snapshot{first, second}
 	cat := catalog.New("root", catalog.Options{Build: func(context.Context, string, index.Options) (*index.Snapshot, error) {

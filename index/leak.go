@@ -42,13 +42,11 @@ func SplitSummaries(samples []Sample) []SplitSummary {
 		out[i] = SplitSummary{Split: name, Cells: []SplitCell{}}
 		groups[i], cells[i] = map[string]bool{}, map[SplitCell]int{}
 	}
-	seen := make(map[string]bool, len(samples))
 	for _, s := range samples {
 		i := slices.Index(SplitNames, s.SplitName())
-		if !s.Accepted || i < 0 || seen[s.ID] {
+		if !s.Accepted || i < 0 || s.CopyOf != "" {
 			continue
 		}
-		seen[s.ID] = true
 		out[i].Samples++
 		groups[i][s.Group] = true
 		cells[i][SplitCell{Kind: s.Kind, Technique: s.Technique, Class: s.Class, Category: s.Category, Format: s.Format}]++
@@ -72,43 +70,79 @@ func SplitSummaries(samples []Sample) []SplitSummary {
 // reported: below it, a small tree lacks them by chance.
 const minExpected = 5
 
+// leakValue is one kind ("kind", "clean") or stego technique
+// ("technique", "alpha") the leak check compares across splits.
+type leakValue struct{ what, name string }
+
+// splitTally counts the served samples of each split, in all and by kind
+// and technique: what the leak check compares.
+type splitTally struct {
+	samples [3]int
+	values  map[leakValue]*[3]int
+}
+
+func (t *splitTally) add(split int, v leakValue) {
+	c := t.values[v]
+	if c == nil {
+		c = new([3]int)
+		t.values[v] = c
+	}
+	c[split]++
+}
+
+// tallySplits counts the samples each split serves, in one pass.
+func tallySplits(samples []Sample) splitTally {
+	t := splitTally{values: map[leakValue]*[3]int{}}
+	var kinds [3][3]int
+	for _, s := range samples {
+		if !s.Accepted || s.CopyOf != "" || s.Kind < 0 || int(s.Kind) >= len(kinds) {
+			continue
+		}
+		var i int
+		switch s.SplitName() {
+		case SplitTrain:
+			i = 0
+		case SplitVal:
+			i = 1
+		case SplitTest:
+			i = 2
+		default:
+			continue
+		}
+		t.samples[i]++
+		kinds[s.Kind][i]++
+		if s.Kind == KindStego && s.Technique != "" {
+			t.add(i, leakValue{"technique", s.Technique})
+		}
+	}
+	for k, c := range kinds {
+		if c != [3]int{} {
+			cc := c
+			t.values[leakValue{"kind", Kind(k).String()}] = &cc
+		}
+	}
+	return t
+}
+
 // leakWarnings compares the splits: a split with a positive share that
 // serves nothing, and a split that lacks a kind or a stego technique that
 // another split serves, are warnings (its rates would say nothing of it),
 // when the split was expected to hold at least minExpected of them.
-func leakWarnings(sums []SplitSummary, shares [3]float64) []Problem {
+func leakWarnings(t splitTally, shares [3]float64) []Problem {
 	var probs []Problem
-	total := 0
-	for _, s := range sums {
-		total += s.Samples
-	}
-	type value struct{ what, name string }
-	counts := make([]map[value]int, len(sums))
-	all := map[value]int{}
-	for i, s := range sums {
-		counts[i] = map[value]int{}
-		for _, c := range s.Cells {
-			vs := []value{{"kind", c.Kind.String()}}
-			if c.Kind == KindStego && c.Technique != "" {
-				vs = append(vs, value{"technique", c.Technique})
-			}
-			for _, v := range vs {
-				counts[i][v] += c.Samples
-				all[v] += c.Samples
-			}
-		}
-	}
-	for i, s := range sums {
-		if s.Samples == 0 {
+	total := t.samples[0] + t.samples[1] + t.samples[2]
+	for i, n := range t.samples {
+		if n == 0 {
 			if float64(total)*shares[i] >= minExpected {
 				probs = append(probs, Problem{Severity: SeverityWarning, Code: CodeSplitLacks, Path: ".",
-					Message: fmt.Sprintf("split %s (share %.3g) serves no sample of %d", s.Split, shares[i], total)})
+					Message: fmt.Sprintf("split %s (share %.3g) serves no sample of %d", SplitNames[i], shares[i], total)})
 			}
 			continue
 		}
 		missing := map[string][]string{}
-		for v, n := range all {
-			if counts[i][v] == 0 && float64(n)*float64(s.Samples)/float64(total) >= minExpected {
+		for v, c := range t.values {
+			all := c[0] + c[1] + c[2]
+			if c[i] == 0 && float64(all)*float64(n)/float64(total) >= minExpected {
 				missing[v.what] = append(missing[v.what], v.name)
 			}
 		}
@@ -116,7 +150,7 @@ func leakWarnings(sums []SplitSummary, shares [3]float64) []Problem {
 			if names := missing[what]; len(names) > 0 {
 				slices.Sort(names)
 				probs = append(probs, Problem{Severity: SeverityWarning, Code: CodeSplitLacks, Path: ".",
-					Message: fmt.Sprintf("split %s has no %s %s that another split serves", s.Split, what, strings.Join(names, ", "))})
+					Message: fmt.Sprintf("split %s has no %s %s that another split serves", SplitNames[i], what, strings.Join(names, ", "))})
 			}
 		}
 	}

@@ -89,6 +89,10 @@ type Sample struct {
 	Group string
 	// Split is the split the group is assigned to (SplitTrain, SplitVal or SplitTest).
 	Split string
+	// CopyOf is the path of the first accepted sample (by path) with the
+	// same bytes when this accepted sample is a later copy, else "": the
+	// bytes are served once (see ServedIn).
+	CopyOf string
 }
 
 // Severity ranks a problem.

@@ -6,8 +6,9 @@ import (
 )
 
 // BenchmarkSplits100k assigns the splits of a generated tree of 100,000
-// files (groups, hash, leak check), the part of Build that splits add;
-// compare with BenchmarkBuild100k and BenchmarkRebuild100k.
+// files (groups, hash, copies, leak check), the part of Build that splits
+// add; compare with BenchmarkBuild100k and BenchmarkRebuild100k, or read
+// BenchmarkSplitShare100k, which measures both in CPU time.
 func BenchmarkSplits100k(b *testing.B) {
 	const n = 100_000
 	root := benchTree(b, n)

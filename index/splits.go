@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // groups joins samples into split groups with a union-find over their
@@ -34,29 +36,35 @@ func (g *groups) union(a, b int) {
 	}
 }
 
-// groupSamples returns the members of each group. samples must be sorted
-// by path (as the assembler leaves them): each group's members are then in
+// groupSamples returns the members of each group, and the samples whose
+// bytes another sample has too, in path order. samples must be sorted by
+// path (as the assembler leaves them): each group's members are then in
 // path order, and the groups in the order of their first path.
-func groupSamples(samples []Sample) [][]int {
+func groupSamples(samples []Sample) (groups [][]int, sameBytes []int) {
 	g := newGroups(len(samples))
 	byID := make(map[string]int, len(samples))
-	byPath := make(map[string]int, len(samples))
+	shared := map[int]bool{}
 	for i, s := range samples {
-		byPath[s.Path] = i
 		if s.ID == "" {
 			continue
 		}
 		if j, ok := byID[s.ID]; ok {
 			g.union(i, j)
+			shared[i], shared[j] = true, true
 		} else {
 			byID[s.ID] = i
 		}
 	}
+	for i := range shared {
+		sameBytes = append(sameBytes, i)
+	}
+	slices.Sort(sameBytes)
 	for i, s := range samples {
 		if s.Kind != KindStego {
 			continue
 		}
-		if j, ok := byPath[s.CoverPath]; ok && s.CoverPath != "" {
+		j, ok := slices.BinarySearchFunc(samples, s.CoverPath, func(x Sample, p string) int { return strings.Compare(x.Path, p) })
+		if ok && s.CoverPath != "" {
 			g.union(i, j)
 		} else if j, ok := byID[s.CoverID]; ok && s.CoverID != "" {
 			g.union(i, j)
@@ -72,7 +80,7 @@ func groupSamples(samples []Sample) [][]int {
 		}
 		out[slot[r]-1] = append(out[slot[r]-1], i)
 	}
-	return out
+	return out, sameBytes
 }
 
 // groupKey is the key a group is assigned by: the smallest content id of
@@ -108,12 +116,10 @@ func groupKey(samples []Sample, members []int) string {
 // sha256(salt, 0, key) read as a fraction of 2^64, compared with the
 // cumulative shares in SplitNames order. A pure function of its inputs.
 func SplitOf(key, salt string, shares [3]float64) string {
-	h := sha256.New()
-	h.Write([]byte(salt))
-	h.Write([]byte{0})
-	h.Write([]byte(key))
-	var sum [sha256.Size]byte
-	u := float64(binary.BigEndian.Uint64(h.Sum(sum[:0])[:8])>>11) / (1 << 53)
+	var buf [128]byte
+	in := append(append(append(buf[:0], salt...), 0), key...)
+	sum := sha256.Sum256(in)
+	u := float64(binary.BigEndian.Uint64(sum[:8])>>11) / (1 << 53)
 	acc := 0.0
 	last := ""
 	for i, share := range shares {
@@ -144,7 +150,8 @@ func (c SplitConfig) pinOf(sub string) string {
 func assignSplits(samples []Sample, cfg SplitConfig) []Problem {
 	var probs []Problem
 	shares := cfg.Shares()
-	for _, members := range groupSamples(samples) {
+	groups, sameBytes := groupSamples(samples)
+	for _, members := range groups {
 		key := groupKey(samples, members)
 		natural := SplitOf(key, cfg.Salt, shares)
 		split, pinnedBy := natural, -1
@@ -173,29 +180,49 @@ func assignSplits(samples []Sample, cfg SplitConfig) []Problem {
 			}
 		}
 	}
-	return append(probs, splitWarnings(samples, cfg)...)
+	probs = append(probs, markCopies(samples, sameBytes)...)
+	return append(probs, unknownPins(samples, cfg)...)
 }
 
-// splitWarnings reports pins that name no submission with images and the
-// byte-identical copies within one submission (served once per split).
-func splitWarnings(samples []Sample, cfg SplitConfig) []Problem {
+// markCopies sets CopyOf on every accepted sample (of sameBytes, the
+// samples whose bytes another has too, in path order) that has the bytes of
+// an earlier accepted one, and warns of copies within one submission.
+func markCopies(samples []Sample, sameBytes []int) []Problem {
 	var probs []Problem
-	subs := map[string]bool{}
 	type at struct{ sub, id string }
-	first := map[at]string{}
-	for _, s := range samples {
-		subs[s.Submission] = true
-		if !s.Accepted || s.ID == "" {
+	first := map[string]int{}
+	inSub := map[at]string{}
+	for _, i := range sameBytes {
+		s := &samples[i]
+		if !s.Accepted {
 			continue
+		}
+		if j, ok := first[s.ID]; ok {
+			s.CopyOf = samples[j].Path
+		} else {
+			first[s.ID] = i
 		}
 		k := at{s.Submission, s.ID}
-		if p, ok := first[k]; ok {
-			probs = append(probs, warnf(CodeDuplicateCopy, "same bytes as %s in this submission: served once per split (remove the copy)", p))
-			probs[len(probs)-1].Path = s.Path
-			continue
+		if p, ok := inSub[k]; ok {
+			probs = append(probs, Problem{Severity: SeverityWarning, Code: CodeDuplicateCopy, Path: s.Path,
+				Message: fmt.Sprintf("same bytes as %s in this submission: served once per split (remove the copy)", p)})
+		} else {
+			inSub[k] = s.Path
 		}
-		first[k] = s.Path // samples are sorted by path: the first is kept
 	}
+	return probs
+}
+
+// unknownPins warns of pins that name no submission with images.
+func unknownPins(samples []Sample, cfg SplitConfig) []Problem {
+	if len(cfg.Pins) == 0 {
+		return nil
+	}
+	subs := map[string]bool{}
+	for _, s := range samples {
+		subs[s.Submission] = true
+	}
+	var probs []Problem
 	for sub, split := range cfg.Pins {
 		if !subs[sub] {
 			probs = append(probs, Problem{Severity: SeverityWarning, Code: CodeSplitPinUnknown, Path: sub,
@@ -206,18 +233,15 @@ func splitWarnings(samples []Sample, cfg SplitConfig) []Problem {
 }
 
 // ServedIn returns the samples served in split (SplitTrain, SplitVal,
-// SplitTest, or "all" for every split): the accepted samples of the split,
-// one per content id (the first by path: byte-identical copies are served
-// once), sorted by path. samples must be sorted by path, as Snapshot.Samples is.
+// SplitTest, or SplitAll for every split): the accepted samples of the
+// split that are no copy of another (CopyOf: byte-identical files are served
+// once), in the order of samples.
 func ServedIn(samples []Sample, split string) []Sample {
-	seen := map[string]bool{}
 	var out []Sample
 	for _, s := range samples {
-		if !s.Accepted || (split != SplitAll && s.SplitName() != split) || seen[s.ID] {
-			continue
+		if s.Accepted && s.CopyOf == "" && (split == SplitAll || s.SplitName() == split) {
+			out = append(out, s)
 		}
-		seen[s.ID] = true
-		out = append(out, s)
 	}
 	return out
 }
@@ -235,5 +259,5 @@ func (s Sample) SplitName() string {
 // the assignment's problems and the leak check's warnings.
 func splitProblems(samples []Sample, cfg SplitConfig) []Problem {
 	probs := assignSplits(samples, cfg)
-	return append(probs, leakWarnings(SplitSummaries(samples), cfg.Shares())...)
+	return append(probs, leakWarnings(tallySplits(samples), cfg.Shares())...)
 }

@@ -300,15 +300,18 @@ func TestParseSplitOptions(t *testing.T) {
 // TestLeakWarnings: a split lacking a kind or technique is reported once
 // it should hold at least minExpected of them, not below.
 func TestLeakWarnings(t *testing.T) {
-	cell := func(k Kind, tech string, n int) SplitCell {
-		return SplitCell{Kind: k, Technique: tech, Format: "png", Samples: n}
+	var samples []Sample
+	add := func(split string, k Kind, tech string, n int) {
+		for range n {
+			samples = append(samples, Sample{ID: fmt.Sprint(len(samples)), Kind: k, Technique: tech, Split: split, Accepted: true})
+		}
 	}
-	sums := []SplitSummary{
-		{Split: "train", Samples: 300, Cells: []SplitCell{cell(KindClean, "", 100), cell(KindStego, "alpha", 100), cell(KindStego, "lsb.rgb", 100)}},
-		{Split: "val", Samples: 60, Cells: []SplitCell{cell(KindClean, "", 30), cell(KindStego, "alpha", 30)}},
-		{Split: "test"},
-	}
-	probs := leakWarnings(sums, [3]float64{0.8, 0.2, 0})
+	add("train", KindClean, "", 100)
+	add("train", KindStego, "alpha", 100)
+	add("train", KindStego, "lsb.rgb", 100)
+	add("val", KindClean, "", 30)
+	add("val", KindStego, "alpha", 30)
+	probs := leakWarnings(tallySplits(samples), [3]float64{0.8, 0.2, 0})
 	var msgs []string
 	for _, p := range probs {
 		msgs = append(msgs, p.Message)
@@ -316,11 +319,12 @@ func TestLeakWarnings(t *testing.T) {
 	if len(probs) != 1 || !strings.Contains(msgs[0], "split val has no technique lsb.rgb") {
 		t.Errorf("warnings %q", msgs)
 	}
-	sums[1].Samples, sums[1].Cells = 3, []SplitCell{cell(KindClean, "", 3)}
-	if probs := leakWarnings(sums, [3]float64{0.8, 0.2, 0}); len(probs) != 0 {
+	samples = samples[:300]
+	add("val", KindClean, "", 3)
+	if probs := leakWarnings(tallySplits(samples), [3]float64{0.8, 0.2, 0}); len(probs) != 0 {
 		t.Errorf("a split of 3 samples warned: %v", probs)
 	}
-	if probs := leakWarnings(sums, [3]float64{0.5, 0.2, 0.3}); len(probs) != 1 || !strings.Contains(probs[0].Message, "split test") {
+	if probs := leakWarnings(tallySplits(samples), [3]float64{0.5, 0.2, 0.3}); len(probs) != 1 || !strings.Contains(probs[0].Message, "split test") {
 		t.Errorf("empty test split of share 0.3: %v", probs)
 	}
 }
