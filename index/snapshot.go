@@ -82,7 +82,8 @@ func (c Changes) Empty() bool {
 // Build scans root and returns its snapshot. Problems in the tree never make
 // it fail; only an unreadable root or a cancelled ctx do.
 //
-// Every folder of root named *_submission_* is a submission; its clean/,
+// Every folder of root named *_submission_* is a submission, and so are
+// folders named val/ and test/ (pinned to that split); its clean/,
 // stego/ and negatives/ folders are scanned, everything else (seeds,
 // scripts, READMEs) is ignored, as are names starting with ".". All access
 // goes through an os.Root: symbolic links out of the root, loops and links
@@ -104,6 +105,9 @@ func (c Changes) Empty() bool {
 // line gives it a label other than clean, or its bytes carry another label
 // elsewhere. Files whose names are not valid UTF-8 are reported and left
 // out of Samples (their paths cannot travel as protobuf strings).
+//
+// Every sample is then assigned to a split by its group (Options.Splits,
+// see SplitOf and ServedIn), and the leak check's warnings are added.
 func Build(ctx context.Context, root string, opts Options) (*Snapshot, error) {
 	return build(ctx, root, opts)
 }
