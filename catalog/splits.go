@@ -16,7 +16,7 @@ func (v *View) PoolsFor(split string) *sampling.Pools {
 	case "":
 		return v.splitPools[sampling.SplitTrain]
 	case sampling.SplitAll:
-		return v.Pools
+		return v.all
 	}
 	return v.splitPools[split]
 }

@@ -21,10 +21,9 @@ type View struct {
 	Counts []Count
 	// Accepted is len(Served).
 	Accepted int
-	// Pools are the sampling pools of every split together (sampling.SplitAll),
-	// built once for every schedule; byte-identical files are served once.
-	Pools *sampling.Pools
-	// splitPools are the pools of train, val and test.
+	// all are the sampling pools of every split together and splitPools
+	// those of train, val and test (see PoolsFor), built once for every schedule.
+	all        *sampling.Pools
 	splitPools map[string]*sampling.Pools
 	// Splits is the leak check: what each split serves.
 	Splits []index.SplitSummary
@@ -54,7 +53,7 @@ func newView(s *index.Snapshot) *View {
 		}
 	}
 	v.Accepted = len(v.Served)
-	v.Pools, v.splitPools = splitPools(s.Samples)
+	v.all, v.splitPools = splitPools(s.Samples)
 	v.Splits = index.SplitSummaries(s.Samples)
 	v.Counts = countCells(s.Samples)
 	return v

@@ -13,7 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/starlight/dataserver/client"
-	"github.com/starlight/dataserver/internal/corpustest"
+	"github.com/starlight/dataserver/internal/demotree"
 	"github.com/starlight/dataserver/internal/tlstest"
 	"github.com/starlight/dataserver/server"
 )
@@ -128,7 +128,7 @@ func makeCall(t *testing.T, c *client.Client, call string) error {
 // and checks that a client that does not trust it, or speaks plaintext,
 // gets nowhere.
 func TestAuthMatrixTLS(t *testing.T) {
-	root := corpustest.Datasets(t)
+	root := demotree.Root(t)
 	cert, key, _ := tlstest.SelfSigned(t, t.TempDir())
 	srv := startInProcess(t, server.Config{Root: root, Tokens: testTokens, TLSCert: cert, TLSKey: key})
 	testAuthMatrix(t, []string{srv.addr}, client.WithCAFile(cert))

@@ -17,7 +17,7 @@ type Batches struct {
 	lease  *catalog.Lease
 	spec   Spec
 	start  position
-	end    uint64
+	last   uint64 // the last epoch served
 	per    int
 	out    chan result
 	slot   chan struct{}
@@ -35,7 +35,7 @@ type result struct {
 // ErrEmptyPool, ErrBadCursor, ErrCursorMismatch, ErrSnapshotMismatch), of
 // catalog (ErrNotReady, ErrSnapshotGone) and ErrInvalid.
 func (f *Feed) Open(ctx context.Context, cat *catalog.Catalog, spec Spec) (*Batches, error) {
-	lease, pos, end, err := resolve(cat, spec)
+	lease, pos, last, err := resolve(cat, spec)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func (f *Feed) Open(ctx context.Context, cat *catalog.Catalog, spec Spec) (*Batc
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	bs := &Batches{
-		f: f, lease: lease, spec: spec, start: pos, end: end, per: per,
+		f: f, lease: lease, spec: spec, start: pos, last: last, per: per,
 		out:    make(chan result, f.cfg.Prefetch),
 		slot:   make(chan struct{}, 1),
 		cancel: cancel,
@@ -109,7 +109,7 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 			return false
 		}
 	}
-	for epoch, next := bs.start.epoch, bs.start.batch; epoch < bs.end; epoch, next = epoch+1, 0 {
+	for epoch, next := bs.start.epoch, bs.start.batch; ; epoch, next = epoch+1, 0 {
 		p := bs.spec.Params
 		p.Epoch = epoch
 		sched, err := sampling.New(view.PoolsFor(p.Split), p)
@@ -150,6 +150,9 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 				return
 			}
 			sent++
+		}
+		if epoch == bs.last { // not epoch < last+1: the top epoch has no successor
+			return
 		}
 	}
 }

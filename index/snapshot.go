@@ -149,7 +149,7 @@ func (s *Snapshot) Errors() int {
 func snapshotID(samples []Sample, splits SplitConfig) string {
 	recs := make([]string, len(samples))
 	for i, s := range samples {
-		recs[i] = record(s)
+		recs[i] = s.Split + "\t" + record(s)
 	}
 	sort.Strings(recs)
 	h := sha256.New()
@@ -160,9 +160,11 @@ func snapshotID(samples []Sample, splits SplitConfig) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// record is a sample's content and label in the snapshot id.
+// record is a sample's content and label, as Diff compares them; the
+// snapshot id hashes it with the sample's split (a split move is reported
+// apart, as catalog.Result.SplitMoves).
 func record(s Sample) string {
-	return fmt.Sprintf("%s\t%s\t%d\t%s\t%s\t%t\t%s\n", s.ID, s.Kind, s.Class, s.BitOrder, s.Category, s.Accepted, s.Split)
+	return fmt.Sprintf("%s\t%s\t%d\t%s\t%s\t%t\n", s.ID, s.Kind, s.Class, s.BitOrder, s.Category, s.Accepted)
 }
 
 // Diff returns what changed from old to new, by path. A nil old counts as empty.

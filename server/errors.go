@@ -22,6 +22,7 @@ var errorCodes = []struct {
 	{sampling.ErrBadCursor, codes.InvalidArgument},
 	{sampling.ErrCursorMismatch, codes.InvalidArgument},
 	{feed.ErrInvalid, codes.InvalidArgument},
+	{feed.ErrPastEnd, codes.OutOfRange},
 	{errInvalid, codes.InvalidArgument},
 	{sampling.ErrEmptyPool, codes.FailedPrecondition},
 	{sampling.ErrSnapshotMismatch, codes.FailedPrecondition},

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/auth"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
@@ -29,6 +30,7 @@ import (
 	"github.com/starlight/dataserver/catalog"
 	"github.com/starlight/dataserver/feed"
 	"github.com/starlight/dataserver/index"
+	"github.com/starlight/dataserver/internal/guard"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
@@ -68,6 +70,12 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 		log = zap.NewNop()
 	}
 	s := &Server{cfg: cfg, log: log, streamSlots: make(chan struct{}, cfg.MaxStreams), draining: make(chan struct{}), watchesEnd: make(chan struct{})}
+	// Panics recovered anywhere in the process (index, feed, calls) are
+	// logged with their stack; the latest server's logger takes them.
+	plog := log.Named("panic")
+	guard.SetReporter(func(p *guard.Panic) {
+		plog.Error("panic recovered", zap.String("where", p.Where), zap.String("panic", fmt.Sprint(p.Value)), zap.ByteString("stack", p.Stack))
+	})
 	s.metrics = newMetrics(func() *feed.Feed { return s.feed }, func() *catalog.Catalog { return s.cat })
 	f, err := feed.New(feed.Config{
 		Workers: cfg.Workers, Prefetch: cfg.Prefetch, MemoryBudget: cfg.MemoryBudget,
@@ -105,18 +113,26 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 func (s *Server) serverOptions() ([]grpc.ServerOption, error) {
 	cfg := s.cfg
 	lg := zapLogger(s.log.Named("grpc"))
-	logOpts := []logging.Option{logging.WithLogOnEvents(logging.StartCall, logging.FinishCall)}
+	// One line per finished call; health checks and reflection at debug.
+	logOpts := []logging.Option{logging.WithLogOnEvents(logging.FinishCall), logging.WithFieldsFromContextAndCallMeta(statsFields)}
+	quiet := append(logOpts, logging.WithLevels(debugUnlessFailed))
+	data, open := selector.MatchFunc(needsAuth), selector.MatchFunc(func(ctx context.Context, c interceptors.CallMeta) bool { return !needsAuth(ctx, c) })
+	// The gRPC boundary: guard counts the panic and its reporter logs it.
 	recoverOpt := recovery.WithRecoveryHandler(func(p any) error {
-		s.log.Error("panic in handler", zap.Any("panic", p), zap.Stack("stack"))
-		return status.Errorf(codes.Internal, "internal error (a panic was recovered; see the server log)")
+		guard.Recovered("grpc", p)
+		return status.Errorf(codes.Internal, "%v; the server log has its stack", guard.ErrPanic)
 	})
 	unary := []grpc.UnaryServerInterceptor{
 		s.metrics.grpc.UnaryServerInterceptor(),
-		logging.UnaryServerInterceptor(lg, logOpts...),
+		countUnary,
+		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(lg, logOpts...), data),
+		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(lg, quiet...), open),
 	}
 	streams := []grpc.StreamServerInterceptor{
 		s.metrics.grpc.StreamServerInterceptor(),
-		logging.StreamServerInterceptor(lg, logOpts...),
+		countStream,
+		selector.StreamServerInterceptor(logging.StreamServerInterceptor(lg, logOpts...), data),
+		selector.StreamServerInterceptor(logging.StreamServerInterceptor(lg, quiet...), open),
 	}
 	if len(cfg.Tokens) > 0 {
 		a := newAuthenticator(cfg.Tokens)
@@ -151,6 +167,15 @@ func (s *Server) serverOptions() ([]grpc.ServerOption, error) {
 	return opts, nil
 }
 
+// debugUnlessFailed logs health checks and reflection at debug, unless
+// they fail on the server's side.
+func debugUnlessFailed(c codes.Code) logging.Level {
+	if l := logging.DefaultServerCodeToLevel(c); l > logging.LevelInfo {
+		return l
+	}
+	return logging.LevelDebug
+}
+
 // writeBufferSize is the bytes the transport gathers before a write. Small
 // (gRPC's default) beats large: the bytes copied in are still in the CPU
 // cache when the kernel copies them out (loopback, 32 KiB against 1 MiB:
@@ -178,7 +203,7 @@ func (s *Server) MetricsHandler() http.Handler {
 // failure). A Server serves once.
 func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	if !s.served.CompareAndSwap(false, true) {
-		return errors.New("server: Serve called twice")
+		return errors.New("Serve called twice")
 	}
 	if err := s.cfg.checkExposure(lis.Addr()); err != nil {
 		lis.Close()
@@ -192,7 +217,7 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	errc := make(chan error, 2)
 	go func() {
 		if err := s.grpc.Serve(lis); err != nil {
-			errc <- fmt.Errorf("server: serving on %s: %w", lis.Addr(), err)
+			errc <- fmt.Errorf("serving on %s: %w", lis.Addr(), err)
 		}
 	}()
 	go func() {
@@ -238,19 +263,26 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger) error {
 	} else if err := cfg.checkExposure(a); err != nil {
 		return err
 	}
+	if cfg.MetricsAddr != "" {
+		if a, err := net.ResolveTCPAddr("tcp", cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("%w: metrics address %q: %v", ErrConfig, cfg.MetricsAddr, err)
+		} else if err := cfg.checkExposed(a, "--metrics-addr"); err != nil {
+			return err
+		}
+	}
 	s, err := New(cfg, log)
 	if err != nil {
 		return err
 	}
 	lis, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("server: listening on %s: %w", cfg.Addr, err)
+		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 	}
 	if cfg.MetricsAddr != "" {
 		mlis, err := net.Listen("tcp", cfg.MetricsAddr)
 		if err != nil {
 			lis.Close()
-			return fmt.Errorf("server: metrics listener on %s: %w", cfg.MetricsAddr, err)
+			return fmt.Errorf("metrics listener on %s: %w", cfg.MetricsAddr, err)
 		}
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", s.MetricsHandler())

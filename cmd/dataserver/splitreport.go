@@ -16,7 +16,7 @@ import (
 // row per kind x technique/category x format with a column per split, so a
 // cell that is empty in one split stands out.
 func writeSplits(out io.Writer, r *index.Report) {
-	fmt.Fprintf(out, "\nsplits by cover group (%s): served samples, byte-identical copies once\n", r.SplitConfig)
+	fmt.Fprintf(out, "\nsplits by cover group (%s): served samples, byte-identical copies once\n", index.Printable(r.SplitConfig))
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SPLIT\tSAMPLES\tGROUPS")
 	for _, s := range r.Splits {
@@ -58,7 +58,7 @@ func writeSplits(out io.Writer, r *index.Report) {
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t"))
 	for _, k := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s", k.kind, k.group, k.form)
+		fmt.Fprintf(tw, "%s\t%s\t%s", k.kind, index.Printable(k.group), k.form)
 		for _, n := range cells[k] {
 			fmt.Fprintf(tw, "\t%d", n)
 		}

@@ -20,6 +20,7 @@ run continues with the very batches it would have seen.
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -106,6 +107,14 @@ class Rates:
                 f"TPR stego {self.show(sds.KIND_STEGO)}")
 
 
+def find_demo_bin(name):
+    """Returns the path of the dataserver binary NAME (a path, or a command on
+    PATH), or None when there is no such executable."""
+    if os.sep not in name:
+        return shutil.which(name)
+    return name if os.path.isfile(name) and os.access(name, os.X_OK) else None
+
+
 def start_demo(binary):
     """Starts `dataserver demo` on a free loopback port; returns (process, address)."""
     with socket.socket() as s:
@@ -139,7 +148,13 @@ def main(argv=None):
 
     demo = None
     if args.demo_bin:
-        demo, args.addr = start_demo(args.demo_bin)
+        binary = find_demo_bin(args.demo_bin)
+        if binary is None:
+            print(f"train.py: --demo-bin {args.demo_bin}: no such executable file. Build it from the repository root "
+                  f"with `go build -o dataserver ./cmd/dataserver` (or `go install ./cmd/dataserver` and pass "
+                  f"--demo-bin dataserver), or start a server yourself and pass --addr.", file=sys.stderr)
+            return 2
+        demo, args.addr = start_demo(binary)
     try:
         return train(args)
     finally:
@@ -202,8 +217,12 @@ def train(args):
             weight += n
             rates.add(out[0].detach(), batch["kind"])
             steps += 1
-            if (args.max_batches and steps >= args.max_batches) or time.monotonic() - t0 > args.max_seconds:
-                complete = False
+            if args.max_batches and steps >= args.max_batches:
+                complete, stop = False, f"the batch limit (--max-batches {args.max_batches}) reached after {steps} batches"
+                break
+            if time.monotonic() - t0 > args.max_seconds:
+                complete, stop = False, (f"the time limit (--max-seconds {args.max_seconds:g}) reached after {steps} batches, "
+                                         f"in epoch {epoch} of {args.epochs}")
                 break
         print(f"epoch {epoch}: loss {total / max(weight, 1):.4f} over {weight} samples; {rates}; {time.monotonic() - t0:.1f}s",
               flush=True)
@@ -215,7 +234,7 @@ def train(args):
             torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "data": loader.state_dict(),
                         "epoch": epoch + 1 if complete else epoch}, args.checkpoint)
         if not complete:
-            print(f"stopping: budget reached after {steps} batches")
+            print(f"stopping: {stop}")
             break
 
     if held is None:  # no epoch ran (resumed after the last one)

@@ -166,6 +166,14 @@ class StreamingDataset(IterableDataset):
         """The epoch an iteration stops before."""
         return self.epoch + self.epochs
 
+    def _wire_end_epoch(self) -> int:
+        """end_epoch as the request carries it (a uint64, exclusive): 0 for
+        the top epoch 2^64-1, which has no successor and is streamed alone;
+        otherwise at most 2^64-1."""
+        if self.epoch == (1 << 64) - 1:
+            return 0
+        return min(self.end_epoch, (1 << 64) - 1)
+
     def set_epoch(self, epoch: int, epochs: Optional[int] = None) -> None:
         """Makes the next iteration stream epochs [epoch, epoch + epochs).
         Positions that resume inside that range are kept (a checkpoint taken
@@ -193,12 +201,12 @@ class StreamingDataset(IterableDataset):
         """Returns the StreamBatchesRequest of global rank of world_size (no cursor)."""
         req = pb.StreamBatchesRequest(
             batch_size=self.batch_size, class_balance=self.class_balance, seed=self.seed,
-            epoch=self.epoch, end_epoch=self.end_epoch, rank=rank, world_size=world_size,
+            epoch=self.epoch, end_epoch=self._wire_end_epoch(), rank=rank, world_size=world_size,
             streams=[STREAM_KINDS[n] for n in self._wire], snapshot_id=self.snapshot_id,
             consumer=self.consumer, pack_bit_planes=self.pack_bit_planes, max_batches=self.max_batches,
             split=self.split, evaluation=self.evaluation,
         )
-        if not self.evaluation and self.mix != Mix():  # no mix: the server's default; an evaluation pass has none
+        if not self.evaluation and self.mix != Mix():  # the zero Mix is "not given"; an evaluation pass has none
             req.mix.CopyFrom(self.mix.to_proto())
         if self.loss_weights is not None:
             req.loss_weights.CopyFrom(self.loss_weights.to_proto())

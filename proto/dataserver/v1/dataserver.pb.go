@@ -1945,7 +1945,8 @@ type ConsumerStats struct {
 	SamplesServed uint64 `protobuf:"varint,4,opt,name=samples_served,json=samplesServed,proto3" json:"samples_served,omitempty"`
 	// served_mix is the share of each kind among the samples sent.
 	ServedMix *KindShares `protobuf:"bytes,5,opt,name=served_mix,json=servedMix,proto3" json:"served_mix,omitempty"`
-	// requested_mix is the share of each kind its last request asked for.
+	// requested_mix is the share of each kind its requests asked for, over the
+	// same samples as served_mix.
 	RequestedMix  *KindShares `protobuf:"bytes,6,opt,name=requested_mix,json=requestedMix,proto3" json:"requested_mix,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
