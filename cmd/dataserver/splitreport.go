@@ -78,3 +78,19 @@ func splitLine(splits []*pb.SplitStats) string {
 	}
 	return "\nsplits: " + strings.Join(parts, ", ") + "\n"
 }
+
+// writeSplitMoves lists up to list samples a reindex moved to another split
+// (nothing when none moved).
+func writeSplitMoves(w io.Writer, moves []*pb.SplitMove, list int) {
+	if len(moves) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  split moves: %d (a new file joined two groups)\n", len(moves))
+	for i, m := range moves {
+		if i == list {
+			fmt.Fprintf(w, "    ... %d more\n", len(moves)-list)
+			break
+		}
+		fmt.Fprintf(w, "    %s: %s -> %s\n", index.Printable(m.GetPath()), m.GetFrom(), m.GetTo())
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/starlight/dataserver/index"
+	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
 // TestValidateSplits: the split flags reach the index, the text report has
@@ -103,5 +104,22 @@ func TestServeSplitFlags(t *testing.T) {
 	}
 	if _, err := build(); err == nil || !strings.Contains(err.Error(), "--split-fractions") {
 		t.Fatalf("train=0 alone: %v", err)
+	}
+}
+
+// TestReindexPrintsSplitMoves: the text output lists the split moves.
+func TestReindexPrintsSplitMoves(t *testing.T) {
+	var b bytes.Buffer
+	printReindex(&b, "127.0.0.1:1", &pb.ReindexResponse{SnapshotId: "abc", SplitMoves: []*pb.SplitMove{
+		{Path: "a_submission_2025/clean/x.png", From: "train", To: "val"}, {Path: "y", From: "val", To: "train"}}}, 1)
+	for _, want := range []string{"split moves: 2", "a_submission_2025/clean/x.png: train -> val", "... 1 more"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("no %q in:\n%s", want, b.String())
+		}
+	}
+	b.Reset()
+	printReindex(&b, "127.0.0.1:1", &pb.ReindexResponse{SnapshotId: "abc"}, 1)
+	if strings.Contains(b.String(), "split moves") {
+		t.Errorf("split moves printed when none:\n%s", b.String())
 	}
 }
