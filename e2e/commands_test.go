@@ -79,7 +79,7 @@ func TestCommands(t *testing.T) {
 	if err := json.Unmarshal(run(t, "stats", "--addr", addr, "--json"), &sp); err != nil || len(sp.Splits) != 3 || sp.Splits[1].Split != "val" {
 		t.Fatalf("stats --json splits: %+v, %v", sp, err)
 	}
-	out = run(t, "pull", "--addr", addr, "--split", "val", "--evaluation", "--batch-size", "3", "--streams", "format", "--json")
+	out = run(t, "pull", "--addr", addr, "--split", "val", "--evaluation", "--batch-size", "1", "--streams", "format", "--json")
 	if err := json.Unmarshal(out, &rep); err != nil {
 		t.Fatal(err)
 	}

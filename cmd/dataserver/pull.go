@@ -90,7 +90,7 @@ func runPull(ctx context.Context, args []string, errw, bar io.Writer) error {
 	pack := fl.Bool("pack", true, "bit planes packed 8 values a byte on the wire")
 	balance := fl.Bool("class-balance", false, "draw stego evenly over the five techniques")
 	split := fl.String("split", "", "split to draw from: train (default), val, test or all")
-	evaluation := fl.Bool("evaluation", false, "one evaluation pass: every sample of --split once in a fixed order (no mix), the last batch may be short; --batches caps it")
+	evaluation := fl.Bool("evaluation", false, "one evaluation pass: every sample of --split once in a fixed order (no mix), the last batch may be short; --batches, when given, caps it")
 	consumer := fl.String("consumer", "pull", "consumer name in the server's statistics")
 	decode := fl.Bool("decode", true, "take every tensor's view as a trainer would (bit planes unpacked into reused buffers)")
 	pid := fl.Int("server-pid", 0, "a local server process whose peak memory (VmHWM) to report")
@@ -116,6 +116,9 @@ func runPull(ctx context.Context, args []string, errw, bar io.Writer) error {
 	}
 	if *evaluation {
 		req = client.Evaluation(req, *split)
+		if !flagGiven(fl, "batches") {
+			req.MaxBatches = 0 // the whole pass
+		}
 	}
 	c, err := cf.Dial(ctx, client.WithResumeHook(resumeNotice(errw)))
 	if err != nil {

@@ -38,3 +38,10 @@ func splitFlags(fl *flag.FlagSet) func() (index.SplitConfig, error) {
 		return c, nil
 	}
 }
+
+// flagGiven tells whether the flag name was set on the command line.
+func flagGiven(fl *flag.FlagSet, name string) bool {
+	given := false
+	fl.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
