@@ -326,3 +326,52 @@ func TestReindexReportsSplitMoves(t *testing.T) {
 	}
 	t.Logf("joining %s and %s moved %d samples", stego.CoverPath, other.Path, len(got))
 }
+
+// TestPinnedSubmissionServedWhole: a server pinning a submission to test
+// serves every sample of it in an evaluation pass of test and none in
+// train; a file elsewhere with the same bytes as a pinned one goes with it,
+// reported by a split-pin-conflict error naming both.
+func TestPinnedSubmissionServedWhole(t *testing.T) {
+	root := corpustest.Datasets(t)
+	const pinned = "beta_submission_2025"
+	cfg := index.SplitConfig{Fractions: map[string]float64{"train": 1}, Pins: map[string]string{pinned: "test"}}
+	srv := startInProcess(t, server.Config{Root: root, Splits: cfg})
+	c := dial(t, []string{srv.addr})
+	want := splitServed(t, root, cfg, "test")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conflicts := map[string]string{}
+	for p, err := range c.Problems(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.GetCode() == index.CodeSplitPinConflict {
+			conflicts[p.GetPath()] = p.GetMessage()
+		}
+	}
+	beta := 0
+	for _, s := range want {
+		if s.Submission == pinned {
+			beta++
+		} else if msg, ok := conflicts[s.Path]; !ok || !strings.Contains(msg, pinned+"/") {
+			t.Errorf("%s of %s is in test with no split-pin-conflict naming the pinned file (%q)", s.Path, s.Submission, msg)
+		}
+	}
+	for _, s := range splitServed(t, root, cfg, index.SplitAll) {
+		if _, ok := want[s.ID+" "+s.Path]; s.Submission == pinned && !ok {
+			t.Errorf("%s of the pinned submission is not in test", s.Path)
+		}
+	}
+	if beta == 0 {
+		t.Fatal("the pinned submission serves nothing")
+	}
+	checkPass(t, evaluationPass(t, c, "test", 2, 4), want, 4)
+	for _, r := range evaluationPass(t, c, "train", 1, 16) {
+		for _, k := range r.pairs {
+			if strings.Contains(k, " "+pinned+"/") {
+				t.Fatalf("train serves %s of the pinned submission", k)
+			}
+		}
+	}
+	t.Logf("test: %d samples of %s and %d group mates elsewhere (%d split-pin-conflict errors)", beta, pinned, len(want)-beta, len(conflicts))
+}
