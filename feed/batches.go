@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"github.com/starlight/dataserver/catalog"
-	"github.com/starlight/dataserver/index"
 	"github.com/starlight/dataserver/sampling"
 )
 
@@ -18,6 +17,7 @@ type Batches struct {
 	spec   Spec
 	start  position
 	last   uint64 // the last epoch served
+	first  *sampling.Schedule
 	per    int
 	out    chan result
 	slot   chan struct{}
@@ -41,13 +41,16 @@ func (f *Feed) Open(ctx context.Context, cat *catalog.Catalog, spec Spec) (*Batc
 	}
 	p := spec.Params
 	p.Epoch = pos.epoch
-	per := 0
-	if s, err := sampling.New(lease.View().PoolsFor(p.Split), p); err == nil {
-		per = s.BatchesPerEpoch()
+	p.Mining.State = pos.state
+	first, err := f.schedule(lease.View().PoolsFor(p.Split), p, pos.resumed)
+	if err != nil {
+		lease.Release()
+		return nil, err
 	}
+	per := first.Rebased(pos.base).BatchesPerEpoch()
 	ctx, cancel := context.WithCancel(ctx)
 	bs := &Batches{
-		f: f, lease: lease, spec: spec, start: pos, last: last, per: per,
+		f: f, lease: lease, spec: spec, start: pos, last: last, per: per, first: first,
 		out:    make(chan result, f.cfg.Prefetch),
 		slot:   make(chan struct{}, 1),
 		cancel: cancel,
@@ -61,7 +64,7 @@ func (f *Feed) Open(ctx context.Context, cat *catalog.Catalog, spec Spec) (*Batc
 // SnapshotID returns the id of the snapshot served.
 func (bs *Batches) SnapshotID() string { return bs.lease.View().ID() }
 
-// BatchesPerEpoch returns the batches per epoch on this stream's rank.
+// BatchesPerEpoch returns the batches per epoch on every rank.
 func (bs *Batches) BatchesPerEpoch() int { return bs.per }
 
 // Start returns the epoch and batch the stream starts at.
@@ -97,8 +100,10 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 	defer close(bs.out)
 	view := bs.lease.View()
 	size := BatchBytes(bs.spec.streams(), bs.spec.Params.BatchSize, bs.spec.PackBits)
+	if bs.spec.Params.Augment {
+		size += augmentBytes(bs.spec.streams(), bs.spec.Params.BatchSize)
+	}
 	var draws []sampling.Draw
-	samples := make([]*index.Sample, 0, bs.spec.Params.BatchSize)
 	sent := 0
 	emit := func(r result) bool {
 		select {
@@ -112,10 +117,16 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 	for epoch, next := bs.start.epoch, bs.start.batch; ; epoch, next = epoch+1, 0 {
 		p := bs.spec.Params
 		p.Epoch = epoch
-		sched, err := sampling.New(view.PoolsFor(p.Split), p)
+		sched, err := bs.first, error(nil)
+		if epoch != bs.start.epoch {
+			sched, err = bs.f.schedule(view.PoolsFor(p.Split), p, false)
+		}
 		if err != nil {
 			emit(result{err: err})
 			return
+		}
+		if epoch == bs.start.epoch {
+			sched = sched.Rebased(bs.start.base)
 		}
 		for b := next; b < sched.BatchesPerEpoch(); b++ {
 			if bs.spec.MaxBatches > 0 && sent >= bs.spec.MaxBatches {
@@ -125,23 +136,13 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 			if !ok {
 				return
 			}
-			draws = sched.AppendBatch(draws[:0], b)
-			samples = samples[:0]
-			for i := range draws {
-				samples = append(samples, draws[i].Sample)
-			}
-			batch, err := bs.f.Assemble(ctx, root, samples, bs.spec.Layout)
+			var batch *Batch
+			batch, draws, err = bs.f.assembleAt(ctx, root, view, sched, b, bs.spec.Layout, draws)
 			if err != nil {
 				bs.giveBack(charged, own)
 				emit(result{err: err})
 				return
 			}
-			batch.SnapshotID = view.ID()
-			batch.Epoch = epoch
-			batch.Index = b
-			batch.PerEpoch = sched.BatchesPerEpoch()
-			batch.Cursor = sched.Cursor(view.ID(), b+1).Encode()
-			batch.Split = sched.Params().Split
 			batch.charged = charged
 			if own {
 				batch.ownSlot = bs.slot

@@ -40,6 +40,9 @@ type Config struct {
 	Extract extract.Options
 	// OnExtract, when set, is called after each extraction with its duration.
 	OnExtract func(d time.Duration, err error)
+	// Losses, when set, holds the loss tables mining draws by (mining.go);
+	// without it a mined request is refused.
+	Losses LossTables
 }
 
 // Defaults applied by New.

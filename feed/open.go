@@ -36,6 +36,11 @@ var ErrPastEnd = errors.New("the cursor resumes past the end of the request")
 type position struct {
 	epoch uint64
 	batch int
+	// base is the global batch the start epoch's division begins at (an elastic resume).
+	base uint64
+	// resumed tells that a cursor of the start epoch named its mining state.
+	resumed bool
+	state   string
 }
 
 // resolve checks spec against the catalog, leases the snapshot to serve and
@@ -80,22 +85,20 @@ func resolve(cat *catalog.Catalog, spec Spec) (*catalog.Lease, position, uint64,
 			lease.Release()
 			return nil, pos, 0, err
 		}
-		sched, err := sampling.New(view.PoolsFor(cur.Split), cur.Params)
+		shape := cur // the mining state does not change the schedule's shape
+		shape.Params = stateless(cur.Params)
+		start, err := shape.Resume(view.PoolsFor(cur.Split), spec.Params)
 		if err != nil {
 			lease.Release()
 			return nil, pos, 0, err
 		}
-		if cur.NextBatch > uint64(sched.BatchesPerEpoch()) {
+		if start.Epoch > last || start.Epoch < cur.Epoch { // past the request's last epoch, or past 2^64-1
 			lease.Release()
-			return nil, pos, 0, fmt.Errorf("%w: cursor batch %d beyond the %d batches of the epoch", sampling.ErrBadCursor, cur.NextBatch, sched.BatchesPerEpoch())
+			return nil, pos, 0, fmt.Errorf("%w: it is at the end of epoch %d, and the request ends with epoch %d: raise end_epoch, or leave the cursor out to start at epoch %d",
+				ErrPastEnd, cur.Epoch, last, spec.Params.Epoch)
 		}
-		if cur.Epoch > last || cur.Epoch == last && cur.NextBatch >= uint64(sched.BatchesPerEpoch()) {
-			lease.Release()
-			return nil, pos, 0, fmt.Errorf("%w: it is at epoch %d batch %d of %d, and the request ends with epoch %d: raise end_epoch, or leave the cursor out to start at epoch %d",
-				ErrPastEnd, cur.Epoch, cur.NextBatch, sched.BatchesPerEpoch(), last, spec.Params.Epoch)
-		}
-		cur = cur.Rollover(sched.BatchesPerEpoch())
-		pos.epoch, pos.batch = cur.Epoch, int(cur.NextBatch)
+		pos.epoch, pos.batch, pos.base = start.Epoch, start.Batch, start.Base
+		pos.resumed, pos.state = start.Epoch == cur.Epoch, cur.Mining.State
 	} else if _, err := sampling.New(view.PoolsFor(spec.Params.Split), spec.Params); err != nil {
 		lease.Release()
 		return nil, pos, 0, err

@@ -22,6 +22,15 @@ type Cursor struct {
 	Params
 	// NextBatch is this rank's next batch; BatchesPerEpoch() means the epoch is done.
 	NextBatch uint64
+	// Base is the global batch the epoch's division among the ranks starts
+	// at: 0, unless an elastic resume re-divided the rest of the epoch.
+	Base uint64
+	// Elastic is set by a cursor text with an elastic suffix (see
+	// ElasticCursor): the request may have another world size and rank,
+	// and Consumed batches of the cursor's division (all its ranks
+	// together) were taken.
+	Elastic  bool
+	Consumed uint64
 }
 
 // Cursor encoding limits and flags. Version 2 added the split, evaluation,
@@ -38,7 +47,10 @@ const (
 	flagPairing     = 8
 	flagAugment     = 16
 	flagMining      = 32
-	knownFlags      = flagClassBal | flagHexSnapshot | flagEvaluation | flagPairing | flagAugment | flagMining
+	flagBase        = 64
+	knownFlags      = flagClassBal | flagHexSnapshot | flagEvaluation | flagPairing | flagAugment | flagMining | flagBase
+	// maxBase bounds Base, NextBatch and an elastic suffix.
+	maxBase = 1 << 62
 )
 
 // cursorDomain separates the cursor checksum from any other use of sha256.
@@ -50,6 +62,7 @@ func (c Cursor) Rollover(batchesPerEpoch int) Cursor {
 	if batchesPerEpoch >= 0 && c.NextBatch >= uint64(batchesPerEpoch) {
 		c.Epoch++
 		c.NextBatch = 0
+		c.Base = 0
 	}
 	return c
 }
@@ -58,7 +71,9 @@ func (c Cursor) Rollover(batchesPerEpoch int) Cursor {
 // snapshot snapshotID: ErrSnapshotMismatch when the snapshots differ,
 // ErrCursorMismatch naming the first parameter that differs. The epoch is not
 // compared: a cursor may have rolled past the request's epoch, and the
-// cursor's epoch and NextBatch are where to resume.
+// cursor's epoch and NextBatch are where to resume. An elastic cursor may
+// have another world size and rank than the request (Resume re-divides the
+// rest of the epoch); every other parameter must still agree.
 func (c Cursor) Check(snapshotID string, p Params) error {
 	if c.SnapshotID != snapshotID {
 		return fmt.Errorf("%w: cursor snapshot %q, serving snapshot %q", ErrSnapshotMismatch, c.SnapshotID, snapshotID)
@@ -73,9 +88,9 @@ func (c Cursor) Check(snapshotID string, p Params) error {
 		return fmt.Errorf("%w: cursor mix %s, request mix %s", ErrCursorMismatch, m, q.Mix)
 	case c.BatchSize != q.BatchSize:
 		return fmt.Errorf("%w: cursor batch size %d, request batch size %d", ErrCursorMismatch, c.BatchSize, q.BatchSize)
-	case c.World != q.World:
+	case !c.Elastic && c.World != q.World:
 		return fmt.Errorf("%w: cursor world size %d, request world size %d", ErrCursorMismatch, c.World, q.World)
-	case c.Rank != q.Rank:
+	case !c.Elastic && c.Rank != q.Rank:
 		return fmt.Errorf("%w: cursor rank %d, request rank %d", ErrCursorMismatch, c.Rank, q.Rank)
 	case c.ClassBalance != q.ClassBalance:
 		return fmt.Errorf("%w: cursor class balance %t, request class balance %t", ErrCursorMismatch, c.ClassBalance, q.ClassBalance)
@@ -140,14 +155,30 @@ func (c Cursor) Encode() string {
 		}
 		buf = appendID(buf, m.State, raw, hexState)
 	}
+	if c.Base != 0 {
+		buf[1] |= flagBase
+		buf = binary.AppendUvarint(buf, c.Base)
+	}
 	buf = append(buf, cursorSum(buf)...)
 	return base64.RawURLEncoding.EncodeToString(buf)
 }
 
-// ParseCursor decodes a string written by Encode. Anything else (garbage,
-// truncation, an edited byte, an unknown version, out-of-range fields) is
-// refused with an error wrapping ErrBadCursor.
+// ParseCursor decodes a string written by Encode, or by ElasticCursor.
+// Anything else (garbage, truncation, an edited byte, an unknown version,
+// out-of-range fields) is refused with an error wrapping ErrBadCursor.
 func ParseCursor(s string) (Cursor, error) {
+	s, consumed, elastic, err := splitElastic(s)
+	if err != nil {
+		return Cursor{}, err
+	}
+	c, err := parseCursor(s)
+	if err == nil && elastic {
+		c.Elastic, c.Consumed = true, consumed
+	}
+	return c, err
+}
+
+func parseCursor(s string) (Cursor, error) {
 	var c Cursor
 	if s == "" {
 		return c, fmt.Errorf("%w: empty", ErrBadCursor)
@@ -185,7 +216,7 @@ func ParseCursor(s string) (Cursor, error) {
 	c.BatchSize = int(r.uvarint("batch size", MaxBatchSize))
 	c.Rank = int(r.uvarint("rank", MaxWorld))
 	c.World = int(r.uvarint("world size", MaxWorld))
-	c.NextBatch = r.uvarint("next batch", 1<<62)
+	c.NextBatch = r.uvarint("next batch", maxBase)
 	c.Split = Splits[r.uvarint("split", uint64(len(Splits)-1))]
 	c.StegosPerCover = int(r.uvarint("stegos per cover", MaxStegosPerCover))
 	c.ClassBalance = flags&flagClassBal != 0
@@ -205,6 +236,12 @@ func ParseCursor(s string) (Cursor, error) {
 		c.Mining.State = r.readID("mining state", hexState != nil && hexState[0] == 1)
 		if r.err == nil && c.Mining.Run == "" {
 			r.fail("mining flag without a run name")
+		}
+	}
+	if flags&flagBase != 0 {
+		c.Base = r.uvarint("base", maxBase)
+		if r.err == nil && c.Base == 0 {
+			r.fail("base flag with a zero base")
 		}
 	}
 	if r.err == nil && len(r.buf) != 0 {

@@ -144,6 +144,10 @@ func FuzzParseCursor(f *testing.F) {
 	f.Add("AQA")
 	f.Add(strings.Repeat("_", 600))
 	f.Add(reseal([]byte{1, 0, 0, 0, 1, 1, 1, 4, 0, 1, 0, 0}))
+	based := sampleCursors[0]
+	based.Base = 300
+	f.Add(based.Encode())
+	f.Add(ElasticCursor(based.Encode(), 12))
 	f.Fuzz(func(t *testing.T, s string) {
 		c, err := ParseCursor(s)
 		if err != nil {
@@ -155,7 +159,11 @@ func FuzzParseCursor(f *testing.F) {
 		if err := c.Params.Validate(); err != nil {
 			t.Fatalf("parsed cursor has invalid params: %v", err)
 		}
-		again, err := ParseCursor(c.Encode())
+		text := c.Encode()
+		if c.Elastic {
+			text = ElasticCursor(text, c.Consumed)
+		}
+		again, err := ParseCursor(text)
 		if err != nil || again != c {
 			t.Fatalf("re-encoding %+v: %+v, %v", c, again, err)
 		}

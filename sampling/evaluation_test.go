@@ -123,3 +123,37 @@ func TestEvaluationEmptySplit(t *testing.T) {
 		t.Errorf("empty split: %v", err)
 	}
 }
+
+// TestEvaluationRebased: an evaluation pass taken up by two ranks for two
+// global batches, then rebased (elastic resume) to three ranks, still
+// delivers every sample exactly once.
+func TestEvaluationRebased(t *testing.T) {
+	samples := corpusShape(23, [5]int{5, 3, 0, 0, 0}, 4)
+	seen := map[string]int{}
+	for rank := range 2 {
+		s := mustNew(t, samples, Params{BatchSize: 3, World: 2, Rank: rank, Evaluation: true})
+		for _, d := range s.Batch(0) {
+			seen[key(d)]++
+		}
+	}
+	for rank := range 3 {
+		s := mustNew(t, samples, Params{BatchSize: 3, World: 3, Rank: rank, Evaluation: true}).Rebased(2)
+		for _, batch := range epoch(s) {
+			for _, d := range batch {
+				seen[key(d)]++
+			}
+		}
+	}
+	served := 0
+	for _, s := range samples {
+		if s.Accepted {
+			served++
+			if seen[s.ID+" "+s.Path] != 1 {
+				t.Errorf("%s delivered %d times", s.Path, seen[s.ID+" "+s.Path])
+			}
+		}
+	}
+	if len(seen) != served {
+		t.Errorf("%d distinct delivered, %d served", len(seen), served)
+	}
+}

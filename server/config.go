@@ -35,6 +35,14 @@ type Config struct {
 	AllowInsecurePublic bool
 	// CacheDir keeps extracted streams on disk when set.
 	CacheDir string
+	// StateDir holds the loss feedback store (feedback.db); empty means
+	// CacheDir, and with neither the feedback lives in a temporary file
+	// and is lost at exit.
+	StateDir string
+	// FeedbackMaxRuns bounds the loss feedback runs kept; default feedback.DefaultMaxRuns.
+	FeedbackMaxRuns int
+	// FeedbackMaxAge drops a run not written for that long; default feedback.DefaultMaxAge.
+	FeedbackMaxAge time.Duration
 	// CacheBytes bounds the in-memory stream cache; default feed.DefaultCacheBytes.
 	CacheBytes int64
 	// DiskCacheBytes bounds the disk cache; default feed.DefaultDiskCacheBytes.

@@ -179,7 +179,8 @@ func batchMessage(b *feed.Batch) *pb.StreamBatchesResponse {
 	n := len(b.Rows)
 	m := &pb.StreamBatchesResponse{
 		SnapshotId: b.SnapshotID, Epoch: b.Epoch, BatchIndex: uint64(b.Index),
-		BatchesPerEpoch: uint64(b.PerEpoch), Cursor: b.Cursor, ExtractorVersion: extractorVersion, Split: b.Split,
+		BatchesPerEpoch: uint64(b.PerEpoch), Cursor: b.Cursor, ExtractorVersion: extractorVersion, Receipt: b.Receipt,
+		Split:      b.Split,
 		ContentIds: make([]string, n), Paths: make([]string, n), Submissions: make([]string, n),
 		Labels: make([]uint32, n), Kinds: make([]pb.Kind, n), TechniqueClasses: make([]int32, n),
 		BitOrders: make([]pb.BitOrder, n), BitOrderOneHot: make([]byte, 3*n),
@@ -198,6 +199,7 @@ func batchMessage(b *feed.Batch) *pb.StreamBatchesResponse {
 		m.NegativeCategories[i] = r.Category
 		m.LossWeights[i] = r.LossWeight
 	}
+	pairsAndTransforms(m, b)
 	for i, t := range b.Tensors {
 		m.Tensors[i] = &pb.Tensor{Name: t.Name, Dtype: dtypes[t.DType], Shape: t.Shape, BitsPacked: t.Packed}
 	}

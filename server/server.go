@@ -29,6 +29,7 @@ import (
 
 	"github.com/starlight/dataserver/catalog"
 	"github.com/starlight/dataserver/feed"
+	"github.com/starlight/dataserver/feedback"
 	"github.com/starlight/dataserver/index"
 	"github.com/starlight/dataserver/internal/guard"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
@@ -48,6 +49,10 @@ type Server struct {
 	health    *health.Server
 	metrics   *metrics
 	consumers feed.Consumers
+	// losses is the loss feedback (feedback.go), fbm its metrics.
+	losses   *feedback.Store
+	fbm      *feedbackMetrics
+	knownIdx knownIndex
 
 	streamSlots chan struct{}
 	// calls counts the DataService calls running, for the drain.
@@ -77,12 +82,19 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 		plog.Error("panic recovered", zap.String("where", p.Where), zap.String("panic", fmt.Sprint(p.Value)), zap.ByteString("stack", p.Stack))
 	})
 	s.metrics = newMetrics(func() *feed.Feed { return s.feed }, func() *catalog.Catalog { return s.cat })
+	losses, err := openFeedback(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	s.losses, s.fbm = losses, newFeedbackMetrics(losses)
+	s.metrics.reg.MustRegister(s.fbm)
 	f, err := feed.New(feed.Config{
 		Workers: cfg.Workers, Prefetch: cfg.Prefetch, MemoryBudget: cfg.MemoryBudget,
 		CacheBytes: cfg.CacheBytes, CacheDir: cfg.CacheDir, DiskCacheBytes: cfg.DiskCacheBytes,
-		Extract: cfg.Extract, OnExtract: s.metrics.onExtract,
+		Extract: cfg.Extract, OnExtract: s.metrics.onExtract, Losses: losses,
 	})
 	if err != nil {
+		losses.Close()
 		return nil, err
 	}
 	s.feed = f
@@ -93,6 +105,7 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 
 	opts, err := s.serverOptions()
 	if err != nil {
+		losses.Close()
 		return nil, err
 	}
 	s.grpc = grpc.NewServer(opts...)
@@ -245,6 +258,9 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 		s.log.Error("stopping", zap.Error(err))
 	}
 	s.shutdown()
+	if cerr := s.losses.Close(); cerr != nil {
+		s.log.Error("closing the loss feedback store", zap.Error(cerr))
+	}
 	return err
 }
 

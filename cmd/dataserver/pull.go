@@ -89,6 +89,9 @@ func runPull(ctx context.Context, args []string, errw, bar io.Writer) error {
 	streamText := fl.String("streams", "", "comma-separated streams, of "+strings.Join(client.StreamNames, ",")+" (default: the server's set)")
 	pack := fl.Bool("pack", true, "bit planes packed 8 values a byte on the wire")
 	balance := fl.Bool("class-balance", false, "draw stego evenly over the five techniques")
+	pairing := fl.Bool("pairing", false, "each stego right after its cover in one batch")
+	perCover := fl.Uint("stegos-per-cover", 0, "with --pairing, up to this many stegos after their cover (0: 1)")
+	augment := fl.Bool("augment", false, "a rotation/flip of the square per unit, the same within a pair")
 	split := fl.String("split", "", "split to draw from: train (default), val, test or all")
 	evaluation := fl.Bool("evaluation", false, "one evaluation pass: every sample of --split once in a fixed order (no mix), the last batch may be short; --batches, when given, caps it")
 	consumer := fl.String("consumer", "pull", "consumer name in the server's statistics")
@@ -112,7 +115,8 @@ func runPull(ctx context.Context, args []string, errw, bar io.Writer) error {
 	req := &pb.StreamBatchesRequest{
 		BatchSize: uint32(*size), Mix: mix, Seed: *seed, Epoch: *epoch, EndEpoch: *epoch + uint64(*n),
 		MaxBatches: uint32(*n), Rank: uint32(*rank), WorldSize: uint32(*world), Streams: streams,
-		PackBitPlanes: *pack, ClassBalance: *balance, Consumer: *consumer, Split: *split,
+		PackBitPlanes: *pack, ClassBalance: *balance, Consumer: *consumer,
+		Pairing: *pairing, StegosPerCover: uint32(min(*perCover, math.MaxUint32)), Augment: *augment, Split: *split,
 	}
 	if *evaluation {
 		req = client.Evaluation(req, *split)

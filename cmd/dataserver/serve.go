@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/starlight/dataserver/feed"
+	"github.com/starlight/dataserver/feedback"
 	"github.com/starlight/dataserver/index"
 	"github.com/starlight/dataserver/server"
 )
@@ -67,6 +68,9 @@ func serveFlags(fl *flag.FlagSet) func() (server.Config, error) {
 	key := fl.String("tls-key", "", "TLS private key (PEM)")
 	public := fl.Bool("allow-insecure-public", false, "allow listening beyond loopback without tokens")
 	cacheDir := fl.String("cache-dir", "", "keep extracted streams on disk here, so a restart does not decode again")
+	stateDir := fl.String("state-dir", "", "keep the loss feedback (feedback.db) here; default --cache-dir, neither: lost at exit")
+	fbRuns := fl.Int("feedback-max-runs", feedback.DefaultMaxRuns, "loss feedback runs kept (the least recently written goes first)")
+	fbAge := fl.Duration("feedback-max-age", feedback.DefaultMaxAge, "drop a loss feedback run not written for this long")
 	cacheBytes := fl.String("cache-bytes", formatBytes(feed.DefaultCacheBytes), "in-memory stream cache budget")
 	diskBytes := fl.String("disk-cache-bytes", formatBytes(feed.DefaultDiskCacheBytes), "disk stream cache budget (with --cache-dir)")
 	budget := fl.String("memory-budget", formatBytes(feed.DefaultMemoryBudget), "budget of batches assembled ahead, all streams together")
@@ -81,6 +85,7 @@ func serveFlags(fl *flag.FlagSet) func() (server.Config, error) {
 		cfg := server.Config{
 			Root: *root, Addr: *addr, MetricsAddr: *metrics, TLSCert: *cert, TLSKey: *key,
 			AllowInsecurePublic: *public, CacheDir: *cacheDir, MaxStreams: *maxStreams,
+			StateDir: *stateDir, FeedbackMaxRuns: *fbRuns, FeedbackMaxAge: *fbAge,
 			SendTimeout: *sendTimeout, GracePeriod: *grace, Workers: *workers, Prefetch: *prefetch,
 		}
 		var err error

@@ -104,6 +104,9 @@ func printStats(out io.Writer, st *pb.StatsResponse, problems int) error {
 		}
 		fmt.Fprintln(out, "(mixes are clean:stego:negative shares over the same samples sent: what their streams asked for, what they got)")
 	}
+	if err := printRuns(out, st.GetRuns()); err != nil {
+		return err
+	}
 	if n := len(st.GetProblems()); n > 0 && problems > 0 {
 		fmt.Fprintf(out, "\nproblems (%d of %d):\n", min(n, problems), st.GetTotalProblems())
 		for i, p := range st.GetProblems() {

@@ -16,6 +16,11 @@ or let the example start the demo server itself:
 With --checkpoint FILE the model, the optimiser and the data stream's
 position are saved after every epoch and restored at start: an interrupted
 run continues with the very batches it would have seen.
+
+With --mining every batch's per-sample losses go back to the server (a
+LossReporter, in the background) and from --mining-first-epoch on the server
+draws the negatives the model still gets wrong more often (at most
+--mining-strength times as often as the easiest).
 """
 
 import argparse
@@ -66,6 +71,11 @@ class SmallDetector(nn.Module):
         h = torch.cat([img, self.meta(meta), self.palette(palette), self.vec(torch.cat([format, content], 1))], 1)
         h = self.trunk(h)
         return self.stego(h).squeeze(1), self.method(h), self.bit_order(h)
+
+
+def per_sample_loss(outputs, batch):
+    """The unweighted stego BCE of every sample: what a LossReporter reports."""
+    return F.binary_cross_entropy_with_logits(outputs[0].detach(), batch["label"].float(), reduction="none")
 
 
 def loss_of(outputs, batch):
@@ -143,6 +153,10 @@ def main(argv=None):
     ap.add_argument("--checkpoint", help="save and resume model + data position here")
     ap.add_argument("--eval-split", default="val", choices=("val", "test", "train", "all"),
                     help="split of the evaluation pass after every epoch")
+    ap.add_argument("--mining", action="store_true", help="report per-sample losses and mine hard negatives")
+    ap.add_argument("--mining-run", default="", help="feedback run name (default: train-seed-SEED)")
+    ap.add_argument("--mining-strength", type=float, default=4, help="largest ratio of two draw weights")
+    ap.add_argument("--mining-first-epoch", type=int, default=1, help="first epoch drawn by the losses")
     args = ap.parse_args(argv)
     torch.manual_seed(args.seed)
 
@@ -184,8 +198,23 @@ def evaluate(model, ds, split):
 
 def train(args):
     mix = tuple(int(x) for x in args.mix.split(":"))
+    mining, reporter = None, None
+    if args.mining:
+        run = args.mining_run or f"train-seed-{args.seed}"
+        mining = sds.Mining(run=run, strength=args.mining_strength, first_epoch=args.mining_first_epoch)
+        reporter = sds.LossReporter(args.addr, run=run, token=args.token)
+    try:
+        return train_with(args, mix, mining, reporter)
+    finally:
+        if reporter is not None:
+            reporter.close()
+            print(f"mining: {reporter.queued_total} losses reported, accepted {reporter.accepted}, "
+                  f"rejected {reporter.rejected}, dropped {reporter.dropped}, failed {reporter.failed}")
+
+
+def train_with(args, mix, mining, reporter):
     ds = sds.StreamingDataset(args.addr, token=args.token, batch_size=args.batch_size, mix=mix, seed=args.seed,
-                              alpha_channels=args.alpha_channels, consumer="examples/train.py")
+                              alpha_channels=args.alpha_channels, consumer="examples/train.py", mining=mining)
     loader = ds.loader(num_workers=args.workers)
     model = SmallDetector(args.alpha_channels)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
@@ -216,6 +245,8 @@ def train(args):
             total += float(loss) * n
             weight += n
             rates.add(out[0].detach(), batch["kind"])
+            if reporter is not None:
+                reporter.report(batch, per_sample_loss(out, batch), torch.sigmoid(out[0].detach()))
             steps += 1
             if args.max_batches and steps >= args.max_batches:
                 complete, stop = False, f"the batch limit (--max-batches {args.max_batches}) reached after {steps} batches"
@@ -226,6 +257,10 @@ def train(args):
                 break
         print(f"epoch {epoch}: loss {total / max(weight, 1):.4f} over {weight} samples; {rates}; {time.monotonic() - t0:.1f}s",
               flush=True)
+        if reporter is not None:
+            # The next epoch's draws use the losses the server holds when its
+            # stream opens: send this epoch's before.
+            reporter.flush(timeout=30)
         held = evaluate(model, ds, args.eval_split)
         print(f"epoch {epoch} on {args.eval_split}: loss {held.loss:.4f}; {held}", flush=True)
         if args.checkpoint:

@@ -124,8 +124,9 @@ def test_worker_streams_are_distinct_global_ranks():
             assert (s, gw) == (w, 12)
             seen.add(g)
     assert seen == set(range(12))
-    # the offset rotates streams among workers of one rank, not across ranks
-    assert [global_stream(1, 3, w, 4, offset=3)[1] for w in range(4)] == [7, 4, 5, 6]
+    # the offset rotates streams among workers of one rank, not across
+    # ranks; streams are numbered worker-major: stream s of rank r is s*3 + r
+    assert [global_stream(1, 3, w, 4, offset=3)[1] for w in range(4)] == [10, 1, 4, 7]
 
 
 def test_top_epoch_request_fits_uint64():
