@@ -203,6 +203,19 @@ func TestEvaluationResumeAndRefusals(t *testing.T) {
 		t.Fatalf("resumed evaluation pass: %v", err)
 	}
 
+	// the receipt of an evaluation batch (the short last one) replays it
+	_, batches := collect(t, c, req)
+	last := batches[len(batches)-1]
+	rctx, rcancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer rcancel()
+	again, err := c.Replay(rctx, last.GetReceipt())
+	if err != nil {
+		t.Fatalf("replay of an evaluation batch: %v", err)
+	}
+	if fmt.Sprint(again.GetPaths()) != fmt.Sprint(last.GetPaths()) || again.GetSplit() != "val" {
+		t.Errorf("replayed %v (split %q), streamed %v", again.GetPaths(), again.GetSplit(), last.GetPaths())
+	}
+
 	training := &pb.StreamBatchesRequest{BatchSize: 5, Split: "val", Cursor: lastCursor(first), Streams: req.Streams}
 	if _, _, err := tryCollect(c, training, nil); status.Code(err) == codes.OK {
 		t.Error("a training request took an evaluation cursor")
