@@ -18,6 +18,8 @@ type Result struct {
 	Changes index.Changes
 	// Took is how long the build took.
 	Took time.Duration
+	// SplitMoves are the samples whose split changed, by path.
+	SplitMoves []SplitMove
 }
 
 // Reindex rescans the tree in the background, swaps the new snapshot in
@@ -81,6 +83,7 @@ func (c *Catalog) build(prev *View) (*Result, error) {
 	res := &Result{Previous: prev, Current: v, Took: c.opts.Now().Sub(start)}
 	if prev != nil {
 		res.Changes = index.Diff(prev.Snapshot, snap)
+		res.SplitMoves = splitMoves(prev.Snapshot, snap)
 	} else {
 		res.Changes = index.Diff(nil, snap)
 	}

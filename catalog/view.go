@@ -21,8 +21,12 @@ type View struct {
 	Counts []Count
 	// Accepted is len(Served).
 	Accepted int
-	// Pools are the snapshot's sampling pools, built once for every schedule.
-	Pools *sampling.Pools
+	// all are the sampling pools of every split together and splitPools
+	// those of train, val and test (see PoolsFor), built once for every schedule.
+	all        *sampling.Pools
+	splitPools map[string]*sampling.Pools
+	// Splits is the leak check: what each split serves.
+	Splits []index.SplitSummary
 }
 
 // Count is the number of samples in one submission x kind x
@@ -49,7 +53,8 @@ func newView(s *index.Snapshot) *View {
 		}
 	}
 	v.Accepted = len(v.Served)
-	v.Pools = sampling.NewPools(s.Samples)
+	v.all, v.splitPools = splitPools(s.Samples)
+	v.Splits = index.SplitSummaries(s.Samples)
 	v.Counts = countCells(s.Samples)
 	return v
 }

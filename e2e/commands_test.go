@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
@@ -65,6 +66,25 @@ func TestCommands(t *testing.T) {
 	}
 	if rep.Total.Batches != 5 || rep.Total.Samples != 20 || len(rep.Peers) != 1 || rep.Peers[0] != addr {
 		t.Fatalf("pull --json: %s", out)
+	}
+	if !regexp.MustCompile(`splits: train \d+ samples \(\d+ groups\), val \d+ samples`).MatchString(table) {
+		t.Errorf("stats table has no split line:\n%s", table)
+	}
+	var sp struct {
+		Splits []struct {
+			Split   string `json:"split"`
+			Samples string `json:"samples"`
+		} `json:"splits"`
+	}
+	if err := json.Unmarshal(run(t, "stats", "--addr", addr, "--json"), &sp); err != nil || len(sp.Splits) != 3 || sp.Splits[1].Split != "val" {
+		t.Fatalf("stats --json splits: %+v, %v", sp, err)
+	}
+	out = run(t, "pull", "--addr", addr, "--split", "val", "--evaluation", "--batch-size", "1", "--streams", "format", "--json")
+	if err := json.Unmarshal(out, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(rep.Total.Samples) != sp.Splits[1].Samples {
+		t.Fatalf("pull --split val --evaluation: %d samples, val holds %s", rep.Total.Samples, sp.Splits[1].Samples)
 	}
 
 	var ri struct {

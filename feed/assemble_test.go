@@ -117,7 +117,7 @@ func TestBatchesFollowScheduleUnderTinyBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sched, err := sampling.New(cat.Current().Pools, p)
+	sched, err := sampling.New(cat.Current().PoolsFor(p.Split), p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -263,7 +263,7 @@ func TestAugmentOffIsBitIdentical(t *testing.T) {
 	f := newFeed(t, Config{})
 	p := sampling.Params{Seed: 3, BatchSize: 6, World: 1}
 	ts, rows := epochBatches(t, f, Spec{Params: p, Layout: Layout{Streams: allStreams}})
-	sched, err := sampling.New(cat.Current().Pools, p)
+	sched, err := sampling.New(cat.Current().PoolsFor(p.Split), p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,12 +67,15 @@ type Batch struct {
 	Epoch      uint64
 	// Index is the batch's index in the epoch on its rank.
 	Index int
-	// PerEpoch is the number of batches per epoch on every rank.
+	// PerEpoch is the number of batches per epoch on this rank: the same on
+	// every rank, except in an evaluation pass, where ranks differ by at most one.
 	PerEpoch int
 	// Cursor resumes the schedule right after this batch.
 	Cursor string
 	// Receipt names the batch and the digest of its bytes (see Receipt).
 	Receipt string
+	// Split is the split the batch was drawn from.
+	Split   string
 	Rows    []Row
 	Tensors []Tensor
 	// Kinds counts the batch's samples per kind (index.Kind order).

@@ -42,7 +42,7 @@ func (f *Feed) Open(ctx context.Context, cat *catalog.Catalog, spec Spec) (*Batc
 	p := spec.Params
 	p.Epoch = pos.epoch
 	p.Mining.State = pos.state
-	first, err := f.schedule(lease.View().Pools, p, pos.resumed)
+	first, err := f.schedule(lease.View().PoolsFor(p.Split), p, pos.resumed)
 	if err != nil {
 		lease.Release()
 		return nil, err
@@ -119,7 +119,7 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 		p.Epoch = epoch
 		sched, err := bs.first, error(nil)
 		if epoch != bs.start.epoch {
-			sched, err = bs.f.schedule(view.Pools, p, false)
+			sched, err = bs.f.schedule(view.PoolsFor(p.Split), p, false)
 		}
 		if err != nil {
 			emit(result{err: err})

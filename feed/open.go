@@ -87,7 +87,7 @@ func resolve(cat *catalog.Catalog, spec Spec) (*catalog.Lease, position, uint64,
 		}
 		shape := cur // the mining state does not change the schedule's shape
 		shape.Params = stateless(cur.Params)
-		start, err := shape.Resume(view.Pools, spec.Params)
+		start, err := shape.Resume(view.PoolsFor(cur.Split), spec.Params)
 		if err != nil {
 			lease.Release()
 			return nil, pos, 0, err
@@ -99,7 +99,7 @@ func resolve(cat *catalog.Catalog, spec Spec) (*catalog.Lease, position, uint64,
 		}
 		pos.epoch, pos.batch, pos.base = start.Epoch, start.Batch, start.Base
 		pos.resumed, pos.state = start.Epoch == cur.Epoch, cur.Mining.State
-	} else if _, err := sampling.New(view.Pools, spec.Params); err != nil {
+	} else if _, err := sampling.New(view.PoolsFor(spec.Params.Split), spec.Params); err != nil {
 		lease.Release()
 		return nil, pos, 0, err
 	}

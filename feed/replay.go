@@ -36,6 +36,7 @@ func (f *Feed) assembleAt(ctx context.Context, root string, view *catalog.View, 
 	batch.Index = b
 	batch.PerEpoch = sched.BatchesPerEpoch()
 	batch.Cursor = sched.Cursor(view.ID(), b+1).Encode()
+	batch.Split = sched.Params().Split
 	batch.Receipt = receiptOf(sched.Cursor(view.ID(), b), l, batch).Encode()
 	return batch, draws, nil
 }
@@ -64,7 +65,7 @@ func (f *Feed) Replay(ctx context.Context, cat *catalog.Catalog, receipt string)
 	}
 	defer lease.Release()
 	view := lease.View()
-	sched, err := f.Schedule(view.Pools, r.Position.Params) // a mined one by its frozen table
+	sched, err := f.Schedule(view.PoolsFor(r.Position.Params.Split), r.Position.Params) // a mined one by its frozen table
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,8 @@ type assembler struct {
 	byPath   map[string]int
 	// headerOK marks samples whose header and structure were read.
 	headerOK map[string]bool
+	// splits assigns the samples to splits.
+	splits SplitConfig
 }
 
 func newAssembler(w *walker, results []*fileResult, sidecars map[string]*fileResult) *assembler {
@@ -75,8 +77,9 @@ func (a *assembler) assemble() *Snapshot {
 	a.balance()
 	a.coversServed()
 	sort.Slice(a.samples, func(i, j int) bool { return a.samples[i].Path < a.samples[j].Path })
+	a.probs = append(a.probs, splitProblems(a.samples, a.splits)...)
 	sortProblems(a.probs)
-	return &Snapshot{ID: snapshotID(a.samples), Samples: a.samples, Problems: a.probs, Duplicates: dups, files: files}
+	return &Snapshot{ID: snapshotID(a.samples, a.splits), Samples: a.samples, Problems: a.probs, Duplicates: dups, Splits: a.splits, files: files}
 }
 
 // labelStego pairs each stego image with its sidecar and cover.

@@ -17,6 +17,9 @@ func build(ctx context.Context, root string, opts Options) (*Snapshot, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if err := opts.Splits.Validate(); err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
 	r, err := os.OpenRoot(root)
 	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
@@ -106,6 +109,7 @@ func build(ctx context.Context, root string, opts Options) (*Snapshot, error) {
 	}
 
 	a := newAssembler(w, results, sidecars)
+	a.splits = opts.Splits
 	snap := a.assemble()
 	snap.Root = root
 	snap.Created = time.Now()

@@ -61,6 +61,10 @@ import (
 //	format-type-mismatch   W    the manifest's format_type differs from the decoded mode
 //	payload-in-negative    E    one of the five extractors recovers a payload from a negative
 //	duplicate-conflict     E    the same bytes under two different labels
+//	duplicate-copy         W    the same bytes twice in one submission; served once per split
+//	split-pin-conflict     E    a pin forces a group (cover, stegos, byte-identical copies) across splits; the group is served whole in the pin's split
+//	split-pin-unknown      W    a split pin names no submission with images
+//	split-lacks            W    a split serves nothing, or lacks a kind or a stego technique that another split serves
 //	format-imbalance       W    a submission has stego images of a format it has no clean images of
 //	misplaced-folder       W    an image folder outside the standard places (nothing indexes it, or stego/ is not flat); the message has the count and the move command
 //	root-is-submission     E    the root is one submission (it holds clean/, stego/ or negatives/), not the datasets folder
@@ -118,6 +122,10 @@ const (
 	CodeFormatTypeMismatch    = "format-type-mismatch"
 	CodePayloadInNegative     = "payload-in-negative"
 	CodeDuplicateConflict     = "duplicate-conflict"
+	CodeDuplicateCopy         = "duplicate-copy"
+	CodeSplitPinConflict      = "split-pin-conflict"
+	CodeSplitPinUnknown       = "split-pin-unknown"
+	CodeSplitLacks            = "split-lacks"
 	CodeFormatImbalance       = "format-imbalance"
 	CodeMisplacedFolder       = "misplaced-folder"
 	CodeRootIsSubmission      = "root-is-submission"

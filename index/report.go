@@ -28,7 +28,12 @@ type Report struct {
 	Balance []Balance `json:"balance"`
 	// Duplicates are the groups of paths with the same bytes and label.
 	Duplicates [][]string `json:"duplicates"`
-	Problems   []Problem  `json:"problems"`
+	// SplitConfig is the split configuration, as text.
+	SplitConfig string `json:"split_config"`
+	// Splits is the leak check: what each split serves, by kind x
+	// technique x category x format.
+	Splits   []SplitSummary `json:"splits"`
+	Problems []Problem      `json:"problems"`
 }
 
 // Count is the number of samples of one submission, kind and group.
@@ -62,7 +67,8 @@ type Balance struct {
 
 // NewReport summarises s.
 func NewReport(s *Snapshot) *Report {
-	r := &Report{Root: s.Root, SnapshotID: s.ID, Samples: len(s.Samples), Categories: map[string][]string{}, Duplicates: s.Duplicates, Problems: s.Problems}
+	r := &Report{Root: s.Root, SnapshotID: s.ID, Samples: len(s.Samples), Categories: map[string][]string{}, Duplicates: s.Duplicates, Problems: s.Problems,
+		SplitConfig: s.Splits.String(), Splits: SplitSummaries(s.Samples)}
 	if r.Duplicates == nil {
 		r.Duplicates = [][]string{}
 	}

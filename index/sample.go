@@ -83,6 +83,16 @@ type Sample struct {
 	// Accepted is true when the sample may be served (valid, and for a
 	// negative, no payload found).
 	Accepted bool
+	// Group is the key of the sample's split group (a cover with its stegos
+	// and every byte-identical copy): the smallest content id of its covers,
+	// clean images and negatives, else of its stegos.
+	Group string
+	// Split is the split the group is assigned to (SplitTrain, SplitVal or SplitTest).
+	Split string
+	// CopyOf is the path of the first accepted sample (by path) with the
+	// same bytes when this accepted sample is a later copy, else "": the
+	// bytes are served once (see ServedIn).
+	CopyOf string
 }
 
 // Severity ranks a problem.

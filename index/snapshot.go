@@ -27,6 +27,8 @@ type Snapshot struct {
 	// same label (train/val leakage when they land in different splits);
 	// the same bytes under different labels are duplicate-conflict problems.
 	Duplicates [][]string
+	// Splits is the split configuration the samples were assigned with.
+	Splits SplitConfig
 
 	// files remembers what each file's reading taught, for Options.Previous.
 	files map[string]*fileResult
@@ -58,6 +60,9 @@ type Options struct {
 	// second decode. id is the content id. It must be safe for concurrent
 	// use and must not keep s beyond what a cache would (s is not modified).
 	Extracted func(id string, s *extract.Streams)
+	// Splits assigns the samples to train, val and test; the zero value is
+	// the default (train=0.9, val=0.1). Build fails on an invalid one.
+	Splits SplitConfig
 }
 
 // Changes is what differs between two snapshots.
@@ -77,7 +82,8 @@ func (c Changes) Empty() bool {
 // Build scans root and returns its snapshot. Problems in the tree never make
 // it fail; only an unreadable root or a cancelled ctx do.
 //
-// Every folder of root named *_submission_* is a submission; its clean/,
+// Every folder of root named *_submission_* is a submission, and so are
+// folders named val/ and test/ (pinned to that split); its clean/,
 // stego/ and negatives/ folders are scanned, everything else (seeds,
 // scripts, READMEs) is ignored, as are names starting with ".". All access
 // goes through an os.Root: symbolic links out of the root, loops and links
@@ -99,6 +105,9 @@ func (c Changes) Empty() bool {
 // line gives it a label other than clean, or its bytes carry another label
 // elsewhere. Files whose names are not valid UTF-8 are reported and left
 // out of Samples (their paths cannot travel as protobuf strings).
+//
+// Every sample is then assigned to a split by its group (Options.Splits,
+// see SplitOf and ServedIn), and the leak check's warnings are added.
 func Build(ctx context.Context, root string, opts Options) (*Snapshot, error) {
 	return build(ctx, root, opts)
 }
@@ -134,22 +143,26 @@ func (s *Snapshot) Errors() int {
 	return n
 }
 
-// snapshotID hashes the sorted records (content id, kind, class, bit order,
-// category, accepted) of the samples: paths, times and the root play no part.
-func snapshotID(samples []Sample) string {
+// snapshotID hashes the split configuration's id and the sorted records
+// (content id, kind, class, bit order, category, accepted, split) of the
+// samples: paths, times and the root play no part.
+func snapshotID(samples []Sample, splits SplitConfig) string {
 	recs := make([]string, len(samples))
 	for i, s := range samples {
-		recs[i] = record(s)
+		recs[i] = s.Split + "\t" + record(s)
 	}
 	sort.Strings(recs)
 	h := sha256.New()
+	h.Write([]byte("splits " + splits.ID() + "\n"))
 	for _, r := range recs {
 		h.Write([]byte(r))
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// record is a sample's content and label in the snapshot id.
+// record is a sample's content and label, as Diff compares them; the
+// snapshot id hashes it with the sample's split (a split move is reported
+// apart, as catalog.Result.SplitMoves).
 func record(s Sample) string {
 	return fmt.Sprintf("%s\t%s\t%d\t%s\t%s\t%t\n", s.ID, s.Kind, s.Class, s.BitOrder, s.Category, s.Accepted)
 }

@@ -54,9 +54,10 @@ type walker struct {
 	mis *misplacedScan
 }
 
-// isSubmission reports whether a top-level folder is a submission.
+// isSubmission reports whether a top-level folder is a submission: a
+// *_submission_* folder, or val/ or test/ (pinned to that split).
 func isSubmission(name string) bool {
-	return strings.Contains(name, "_submission_")
+	return strings.Contains(name, "_submission_") || splitFolder(name) != ""
 }
 
 func (w *walker) problem(p Problem, at string) {

@@ -31,6 +31,8 @@ type Schedule struct {
 	raw, base uint64
 	// pairs is the pairing part of the schedule (pairs.go), nil without pairing.
 	pairs *pairPlan
+	// eval, in evaluation mode, is every served sample in serving order (evaluation.go).
+	eval []int
 }
 
 // stream is one shuffled, cycled pool: its members and its key namespace.
@@ -73,7 +75,7 @@ func New(pools *Pools, p Params) (*Schedule, error) {
 	}
 	p = p.Normalized()
 	if p.Evaluation {
-		return nil, fmt.Errorf("%w: evaluation is not served by this build yet", ErrInvalidParams)
+		return newEvaluation(pools, p)
 	}
 	if err := checkMiningState(p); err != nil {
 		return nil, err
@@ -123,6 +125,10 @@ func New(pools *Pools, p Params) (*Schedule, error) {
 // setBatches sets the epoch's padded length and this rank's batch count
 // from raw, base and the world: ceil((raw-base)/World) batches per rank.
 func (s *Schedule) setBatches() {
+	if s.eval != nil {
+		s.setEvaluationBatches()
+		return
+	}
 	w := uint64(s.p.World)
 	s.length = (s.raw + w - 1) / w * w * uint64(s.p.BatchSize)
 	s.batches = 0
@@ -138,10 +144,13 @@ func (s *Schedule) Params() Params { return s.p }
 func (s *Schedule) Pools() *Pools { return s.pools }
 
 // Len returns the number of global positions of the epoch (all ranks together),
-// a multiple of BatchSize*World (as divided from its start, whatever the base).
+// a multiple of BatchSize*World (as divided from its start, whatever the base);
+// in evaluation mode, the split's size.
 func (s *Schedule) Len() uint64 { return s.length }
 
-// BatchesPerEpoch returns the number of batches each rank gets in the epoch.
+// BatchesPerEpoch returns the number of batches this rank gets in the epoch:
+// the same on every rank, except in evaluation mode, where ranks differ by at
+// most one.
 func (s *Schedule) BatchesPerEpoch() int { return int(s.batches) }
 
 // DrawsPerEpoch returns how many draws of kind k the whole epoch (all ranks)
@@ -150,10 +159,14 @@ func (s *Schedule) DrawsPerEpoch(k index.Kind) uint64 {
 	if k < 0 || int(k) >= NumKinds || s.pairs != nil {
 		return 0
 	}
+	if s.eval != nil {
+		return s.evaluationDraws(k)
+	}
 	return s.pat.countBefore(int(k), s.length)
 }
 
-// Batch returns this rank's batch b, or nil when b is outside 0..BatchesPerEpoch()-1.
+// Batch returns this rank's batch b, or nil when b is outside
+// 0..BatchesPerEpoch()-1. An evaluation epoch's last batch may be short.
 func (s *Schedule) Batch(b int) []Draw {
 	return s.AppendBatch(nil, b)
 }
@@ -168,9 +181,12 @@ func (s *Schedule) AppendBatch(dst []Draw, b int) []Draw {
 	g := s.base + uint64(b)*uint64(s.p.World) + uint64(s.p.Rank)
 	dst = slices.Grow(dst, int(B))
 	from := len(dst)
-	if s.pairs != nil {
+	switch {
+	case s.eval != nil:
+		dst = s.appendEvaluation(dst, g)
+	case s.pairs != nil:
 		dst = s.pairs.appendBatch(dst, s, g)
-	} else {
+	default:
 		for i := g * B; i < (g+1)*B; i++ {
 			dst = append(dst, s.At(i))
 		}
@@ -187,6 +203,9 @@ func (s *Schedule) AppendBatch(dst []Draw, b int) []Draw {
 // without its augmentation transform; positions past Len() continue the
 // schedule (they pad an elastic resume).
 func (s *Schedule) At(i uint64) Draw {
+	if s.eval != nil {
+		return s.evaluationAt(i)
+	}
 	if s.pairs != nil {
 		B := uint64(s.p.BatchSize)
 		return s.pairs.appendBatch(nil, s, i/B)[i%B]

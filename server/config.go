@@ -12,6 +12,7 @@ import (
 
 	"github.com/starlight/dataserver/catalog"
 	"github.com/starlight/dataserver/extract"
+	"github.com/starlight/dataserver/index"
 )
 
 // Config configures a Server. Zero values take the defaults: the Default*
@@ -73,6 +74,9 @@ type Config struct {
 	Extract extract.Options
 	// Build builds snapshots; nil means index.Build.
 	Build catalog.BuildFunc
+	// Splits assigns the samples to train, val and test; the zero value is
+	// train=0.9, val=0.1.
+	Splits index.SplitConfig
 }
 
 // Defaults of the transport (the feed's are feed.Default*).
@@ -122,6 +126,9 @@ func (c Config) withDefaults() Config {
 func (c Config) check() error {
 	if c.Root == "" {
 		return fmt.Errorf("%w: no root directory", ErrConfig)
+	}
+	if err := c.Splits.Validate(); err != nil {
+		return fmt.Errorf("%w: splits: %v", ErrConfig, err)
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return fmt.Errorf("%w: TLS needs both a certificate and a key", ErrConfig)

@@ -180,6 +180,7 @@ func batchMessage(b *feed.Batch) *pb.StreamBatchesResponse {
 	m := &pb.StreamBatchesResponse{
 		SnapshotId: b.SnapshotID, Epoch: b.Epoch, BatchIndex: uint64(b.Index),
 		BatchesPerEpoch: uint64(b.PerEpoch), Cursor: b.Cursor, ExtractorVersion: extractorVersion, Receipt: b.Receipt,
+		Split:      b.Split,
 		ContentIds: make([]string, n), Paths: make([]string, n), Submissions: make([]string, n),
 		Labels: make([]uint32, n), Kinds: make([]pb.Kind, n), TechniqueClasses: make([]int32, n),
 		BitOrders: make([]pb.BitOrder, n), BitOrderOneHot: make([]byte, 3*n),
@@ -228,6 +229,7 @@ func reindexMessage(r *catalog.Result) *pb.ReindexResponse {
 		SnapshotId: r.Current.ID(), Added: r.Changes.Added, Removed: r.Changes.Removed, Changed: r.Changes.Changed,
 		NewProblems: problemsOf(r.Changes.NewProblems), Samples: uint64(len(r.Current.Snapshot.Samples)),
 		Accepted: uint64(r.Current.Accepted), DurationSeconds: r.Took.Seconds(),
+		SplitMoves: splitMovesOf(r.SplitMoves),
 	}
 	if r.Previous != nil {
 		m.PreviousSnapshotId = r.Previous.ID()

@@ -100,7 +100,7 @@ func TestDeterminismResumeRanks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sched, err := sampling.New(view.Pools, sampling.Params{Seed: 11, Epoch: 2, Mix: sampling.Mix{2, 1, 1},
+		sched, err := sampling.New(view.PoolsFor(sampling.SplitTrain), sampling.Params{Seed: 11, Epoch: 2, Mix: sampling.Mix{2, 1, 1},
 			BatchSize: 5, Rank: rank, World: world, ClassBalance: true})
 		if err != nil {
 			t.Fatal(err)

@@ -101,7 +101,7 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 	// The index decodes every image; what it extracts warms the feed's
 	// caches, so the first epoch costs no second decode.
 	s.cat = catalog.New(cfg.Root, catalog.Options{Build: cfg.Build, OnSwap: s.metrics.onSwap,
-		Index: index.Options{Workers: cfg.Workers, MaxFileSize: cfg.Extract.MaxFileSize, Limits: cfg.Extract.Limits, Extracted: f.Warm}})
+		Index: index.Options{Workers: cfg.Workers, MaxFileSize: cfg.Extract.MaxFileSize, Limits: cfg.Extract.Limits, Extracted: f.Warm, Splits: cfg.Splits}})
 
 	opts, err := s.serverOptions()
 	if err != nil {

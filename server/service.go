@@ -10,6 +10,7 @@ import (
 	"github.com/starlight/dataserver/catalog"
 	"github.com/starlight/dataserver/extract"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
+	"github.com/starlight/dataserver/sampling"
 )
 
 // extractorVersion names the extraction profile in responses.
@@ -61,8 +62,9 @@ func (h *service) Stats(_ context.Context, req *pb.StatsRequest) (*pb.StatsRespo
 		Counts: countsOf(v.Counts), Problems: problemsOf(page), TotalProblems: uint64(total),
 		Serving:          servingOf(h.s.feed.Stats(), consumers, active),
 		ExtractorVersion: extractorVersion, Reindexing: h.s.cat.Reindexing(),
-		UnpairedStegos: uint64(v.Pools.UnpairedStegos()),
+		UnpairedStegos: uint64(v.PoolsFor(sampling.SplitAll).UnpairedStegos()),
 		Runs:           h.s.runStats(v),
+		Splits:         splitStatsOf(v.Splits),
 	}
 	if next := offset + len(page); next < total {
 		resp.NextPageToken = pageToken(next, v.ID())

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -28,11 +27,7 @@ func init() {
 var techniqueNames = []string{"alpha", "palette", "lsb.rgb", "exif", "raw"}
 
 func runExplain(ctx context.Context, args []string) error {
-	fl := flag.NewFlagSet("explain", flag.ContinueOnError)
-	fl.Usage = func() {
-		fmt.Fprintln(fl.Output(), "usage: dataserver explain RECEIPT [flags]")
-		fl.PrintDefaults()
-	}
+	fl := newFlags("explain", "RECEIPT [flags]")
 	cf := clientflag.Register(fl)
 	asJSON := fl.Bool("json", false, "print the batch's columns as JSON")
 	timeout := fl.Duration("timeout", 60*time.Second, "give up after this long")
@@ -41,8 +36,8 @@ func runExplain(ctx context.Context, args []string) error {
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		receipt, args = args[0], args[1:]
 	}
-	if err := fl.Parse(args); err != nil {
-		return exitCode(2)
+	if err := parseFlags(fl, args); err != nil {
+		return err
 	}
 	if receipt == "" && fl.NArg() > 0 {
 		receipt = fl.Arg(0)
@@ -51,8 +46,7 @@ func runExplain(ctx context.Context, args []string) error {
 		return exitCode(2)
 	}
 	if receipt == "" || fl.NArg() > 1 {
-		fl.Usage()
-		return exitCode(2)
+		return missing(fl, "give one receipt (a StreamBatchesResponse.receipt)")
 	}
 	r, err := feed.ParseReceipt(receipt)
 	if err != nil {

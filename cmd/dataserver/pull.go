@@ -92,6 +92,8 @@ func runPull(ctx context.Context, args []string, errw, bar io.Writer) error {
 	pairing := fl.Bool("pairing", false, "each stego right after its cover in one batch")
 	perCover := fl.Uint("stegos-per-cover", 0, "with --pairing, up to this many stegos after their cover (0: 1)")
 	augment := fl.Bool("augment", false, "a rotation/flip of the square per unit, the same within a pair")
+	split := fl.String("split", "", "split to draw from: train (default), val, test or all")
+	evaluation := fl.Bool("evaluation", false, "one evaluation pass: every sample of --split once in a fixed order (no mix), the last batch may be short; --batches, when given, caps it")
 	consumer := fl.String("consumer", "pull", "consumer name in the server's statistics")
 	decode := fl.Bool("decode", true, "take every tensor's view as a trainer would (bit planes unpacked into reused buffers)")
 	pid := fl.Int("server-pid", 0, "a local server process whose peak memory (VmHWM) to report")
@@ -114,7 +116,13 @@ func runPull(ctx context.Context, args []string, errw, bar io.Writer) error {
 		BatchSize: uint32(*size), Mix: mix, Seed: *seed, Epoch: *epoch, EndEpoch: *epoch + uint64(*n),
 		MaxBatches: uint32(*n), Rank: uint32(*rank), WorldSize: uint32(*world), Streams: streams,
 		PackBitPlanes: *pack, ClassBalance: *balance, Consumer: *consumer,
-		Pairing: *pairing, StegosPerCover: uint32(min(*perCover, math.MaxUint32)), Augment: *augment,
+		Pairing: *pairing, StegosPerCover: uint32(min(*perCover, math.MaxUint32)), Augment: *augment, Split: *split,
+	}
+	if *evaluation {
+		req = client.Evaluation(req, *split)
+		if !flagGiven(fl, "batches") {
+			req.MaxBatches = 0 // the whole pass
+		}
 	}
 	c, err := cf.Dial(ctx, client.WithResumeHook(resumeNotice(errw)))
 	if err != nil {

@@ -77,6 +77,7 @@ func printReindex(w io.Writer, addr string, r *pb.ReindexResponse, list int) {
 			fmt.Fprintf(w, "    %s\n", index.Printable(p))
 		}
 	}
+	writeSplitMoves(w, r.GetSplitMoves(), list)
 	fmt.Fprintf(w, "  new problems: %d\n", len(r.GetNewProblems()))
 	for i, p := range r.GetNewProblems() {
 		if i == list {

@@ -80,6 +80,7 @@ func serveFlags(fl *flag.FlagSet) func() (server.Config, error) {
 	workers := fl.Int("workers", 0, "images extracted at once (0: one per core)")
 	prefetch := fl.Int("prefetch", 0, fmt.Sprintf("batches assembled ahead per stream (0: %d, -1: none)", feed.DefaultPrefetch))
 	maxMsg := fl.String("max-message-bytes", formatBytes(server.DefaultMaxSendBytes), "largest batch message sent")
+	splits := splitFlags(fl)
 	return func() (server.Config, error) {
 		cfg := server.Config{
 			Root: *root, Addr: *addr, MetricsAddr: *metrics, TLSCert: *cert, TLSKey: *key,
@@ -102,6 +103,9 @@ func serveFlags(fl *flag.FlagSet) func() (server.Config, error) {
 			return cfg, fmt.Errorf("--max-message-bytes: %q is not a size up to 2GiB", *maxMsg)
 		}
 		cfg.MaxSendBytes = int(m)
+		if cfg.Splits, err = splits(); err != nil {
+			return cfg, err
+		}
 		if *tokens != "" {
 			if cfg.Tokens, err = server.LoadTokens(*tokens); err != nil {
 				return cfg, err

@@ -83,6 +83,7 @@ func printStats(out io.Writer, st *pb.StatsResponse, problems int) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
+	fmt.Fprint(out, splitLine(st.GetSplits()))
 
 	sv := st.GetServing()
 	ex := sv.GetExtraction()

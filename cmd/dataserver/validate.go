@@ -35,6 +35,7 @@ func validate(ctx context.Context, args []string, out io.Writer, progress bool) 
 	root := fl.String("root", "", "the datasets folder holding the *_submission_* folders (required)")
 	asJSON := fl.Bool("json", false, "print the report as one JSON object instead of tables")
 	workers := fl.Int("workers", 0, "files read at once (0: GOMAXPROCS)")
+	splitConfig := splitFlags(fl)
 	if err := parseFlags(fl, args); err != nil {
 		return err
 	}
@@ -44,7 +45,11 @@ func validate(ctx context.Context, args []string, out io.Writer, progress bool) 
 	if fl.NArg() > 0 {
 		return missing(fl, fmt.Sprintf("unexpected argument %q (flags only)", fl.Arg(0)))
 	}
-	opts := index.Options{Workers: *workers}
+	splits, err := splitConfig()
+	if err != nil {
+		return missing(fl, err.Error())
+	}
+	opts := index.Options{Workers: *workers, Splits: splits}
 	var bar *progressbar.ProgressBar
 	if progress {
 		opts.Progress = func(done, total int) {
@@ -149,6 +154,8 @@ func writeReport(out io.Writer, r *index.Report) {
 			fmt.Fprintf(out, "  %s\n", index.Printable(strings.Join(g, "  =  ")))
 		}
 	}
+
+	writeSplits(out, r)
 
 	if len(r.Problems) == 0 {
 		fmt.Fprintln(out, "\nno problems")

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Trains a small steganalysis CNN on batches from a data server (the demo
 tree by default) on a CPU, weighting each sample's loss with the per-sample
-loss weight the server sends, and prints the loss and the false-positive rate
-on negatives.
+loss weight the server sends. It trains on the server's train split and,
+after every epoch, runs an evaluation pass over the val split (every val
+sample once, whatever the training mix) and prints the false-positive rates
+on clean images and negatives and the detection rate on stego there.
 
     dataserver demo --addr 127.0.0.1:50051 &          # serves the demo tree
     /usr/bin/python3 examples/train.py --addr 127.0.0.1:50051
@@ -106,10 +108,13 @@ class Rates:
     def rate(self, k):
         return self.pos[k] / self.n[k] if self.n[k] else float("nan")
 
+    def show(self, k):
+        """The rate of kind k with its count; "-" when there was no sample of it."""
+        return f"{self.rate(k):.3f} ({self.n[k]})" if self.n[k] else "- (0)"
+
     def __str__(self):
-        return (f"FPR negatives {self.rate(sds.KIND_NEGATIVE):.3f} ({self.n[sds.KIND_NEGATIVE]}), "
-                f"FPR clean {self.rate(sds.KIND_CLEAN):.3f} ({self.n[sds.KIND_CLEAN]}), "
-                f"TPR stego {self.rate(sds.KIND_STEGO):.3f} ({self.n[sds.KIND_STEGO]})")
+        return (f"FPR negatives {self.show(sds.KIND_NEGATIVE)}, FPR clean {self.show(sds.KIND_CLEAN)}, "
+                f"TPR stego {self.show(sds.KIND_STEGO)}")
 
 
 def find_demo_bin(name):
@@ -146,6 +151,8 @@ def main(argv=None):
     ap.add_argument("--workers", type=int, default=0, help="DataLoader workers")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--checkpoint", help="save and resume model + data position here")
+    ap.add_argument("--eval-split", default="val", choices=("val", "test", "train", "all"),
+                    help="split of the evaluation pass after every epoch")
     ap.add_argument("--mining", action="store_true", help="report per-sample losses and mine hard negatives")
     ap.add_argument("--mining-run", default="", help="feedback run name (default: train-seed-SEED)")
     ap.add_argument("--mining-strength", type=float, default=4, help="largest ratio of two draw weights")
@@ -171,6 +178,22 @@ def main(argv=None):
                 demo.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 demo.kill()
+
+
+def evaluate(model, ds, split):
+    """One evaluation pass over split with no updates: every sample of the
+    split once. Returns its Rates (with the loss in .loss)."""
+    model.eval()
+    rates, total, n = Rates(), 0.0, 0
+    with torch.no_grad():
+        for batch in ds.evaluation_loader(split):
+            out = model(*sds.model_inputs(batch))
+            total += float(loss_of(out, batch)) * len(batch["paths"])
+            n += len(batch["paths"])
+            rates.add(out[0], batch["kind"])
+    model.train()
+    rates.loss = total / max(n, 1)
+    return rates
 
 
 def train(args):
@@ -206,6 +229,7 @@ def train_with(args, mix, mining, reporter):
 
     t0 = time.monotonic()
     steps = 0
+    held = None
     for epoch in range(start_epoch, args.epochs):
         ds.set_epoch(epoch)
         model.train()
@@ -237,6 +261,8 @@ def train_with(args, mix, mining, reporter):
             # The next epoch's draws use the losses the server holds when its
             # stream opens: send this epoch's before.
             reporter.flush(timeout=30)
+        held = evaluate(model, ds, args.eval_split)
+        print(f"epoch {epoch} on {args.eval_split}: loss {held.loss:.4f}; {held}", flush=True)
         if args.checkpoint:
             # An epoch cut short resumes where it stopped: set_epoch keeps the
             # data position inside the epoch it names.
@@ -246,19 +272,10 @@ def train_with(args, mix, mining, reporter):
             print(f"stopping: {stop}")
             break
 
-    # One more epoch, unseen order, no updates: the rates of the trained model.
-    model.eval()
-    ev = sds.StreamingDataset(args.addr, token=args.token, batch_size=args.batch_size, mix=mix, seed=args.seed + 1000,
-                              alpha_channels=args.alpha_channels, consumer="examples/train.py eval")
-    rates, total, n = Rates(), 0.0, 0
-    with torch.no_grad():
-        for batch in ev:
-            out = model(*sds.model_inputs(batch))
-            total += float(loss_of(out, batch)) * len(batch["paths"])
-            n += len(batch["paths"])
-            rates.add(out[0], batch["kind"])
-    print(f"eval (another shuffle of the same tree): loss {total / max(n, 1):.4f}; {rates}")
-    print(f"false positive rate on negatives: {rates.rate(sds.KIND_NEGATIVE):.3f}")
+    if held is None:  # no epoch ran (resumed after the last one)
+        held = evaluate(model, ds, args.eval_split)
+    print(f"final on {args.eval_split} (held out, every sample once): loss {held.loss:.4f}; {held}")
+    print(f"false positive rate on negatives: {held.show(sds.KIND_NEGATIVE)}")
     return 0
 
 

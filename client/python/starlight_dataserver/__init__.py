@@ -31,9 +31,10 @@ negative_categories    list[str]        negative category, "" for other kinds
 =====================  ===============  ==========================================
 
 plus the batch's place: ``snapshot_id``, ``extractor_version``, ``epoch``,
-``batch_index``, ``batches_per_epoch``, ``cursor``, ``receipt`` (names the batch
-exactly: ``ds.replay(receipt)`` gives it back, ``explain(addr, receipt)`` lists
-its samples), and the stream that sent
+``batch_index``, ``batches_per_epoch`` (this rank's: in an evaluation pass
+ranks differ by at most one), ``cursor``, ``split``, ``receipt`` (names the
+batch exactly: ``ds.replay(receipt)`` gives it back, ``explain(addr, receipt)``
+lists its samples), and the stream that sent
 it: ``stream`` and ``num_streams`` (DataLoader worker streams of this rank),
 ``rank`` and ``world_size`` (the global rank the server scheduled).
 Only the requested streams are present; ``model_inputs(batch)`` returns the
@@ -47,7 +48,7 @@ from .dataset import StreamingDataset, StreamingLoader
 from .distributed import rank_world
 from .feedback import LossReporter, Mining
 from .errors import ConfigError, DataServerError, DiscontinuityError, StateError, StreamError, TensorError
-from .options import STREAMS, LossWeights, Mix
+from .options import SPLITS, STREAMS, LossWeights, Mix
 from .replay import explain
 from .retry import RetryPolicy, is_transient
 from .stream import BatchStream, ResumeEvent
@@ -55,7 +56,7 @@ from .transport import Connection, TLSOptions, health_check
 
 __all__ = [
     "StreamingDataset", "StreamingLoader", "BatchStream", "Connection", "TLSOptions", "RetryPolicy",
-    "ResumeEvent", "Mix", "LossWeights", "STREAMS", "MODEL_INPUTS", "METHODS", "KIND_CLEAN", "KIND_STEGO",
+    "ResumeEvent", "Mix", "LossWeights", "STREAMS", "SPLITS", "MODEL_INPUTS", "METHODS", "KIND_CLEAN", "KIND_STEGO",
     "KIND_NEGATIVE", "TARGETS", "model_inputs", "targets", "to_batch", "rank_world", "is_transient", "health_check",
     "LossReporter", "Mining", "explain", "DataServerError", "ConfigError", "StreamError", "DiscontinuityError",
     "TensorError", "StateError",

@@ -56,6 +56,7 @@ def to_batch(msg: "pb.StreamBatchesResponse", streams: Sequence[str], alpha_chan
     out["batch_index"] = int(msg.batch_index)
     out["batches_per_epoch"] = int(msg.batches_per_epoch)
     out["cursor"] = msg.cursor
+    out["split"] = msg.split
     out["receipt"] = msg.receipt
     return out
 

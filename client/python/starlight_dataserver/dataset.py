@@ -13,7 +13,7 @@ from .batch import to_batch
 from .distributed import global_stream, rank_world
 from .errors import ConfigError, StateError
 from .feedback import Mining
-from .options import (STREAM_KINDS, LossWeightsLike, Mix, MixLike, as_loss_weights, as_mix, check_uint,
+from .options import (STREAM_KINDS, LossWeightsLike, Mix, MixLike, as_loss_weights, as_mix, check_split, check_uint,
                       stream_names, wire_streams)
 from .replay import replay_message, samples_of
 from .retry import RetryPolicy
@@ -92,6 +92,15 @@ class StreamingDataset(IterableDataset):
             streaming (None: do not wait).
         on_resume: called with a ResumeEvent before every resumption (default: a log warning).
         mining: Mining, hard-sample mining by the losses a LossReporter reports.
+        split: the split drawn from: "train" (default), "val", "test" or "all".
+            The server assigns whole cover groups (a cover, its stegos and
+            every byte-identical copy) to one split.
+        evaluation: one evaluation pass per epoch: every sample of the split
+            exactly once in a fixed order, no mix weighting, upsampling or
+            class balance (mix and class_balance are ignored); the last batch
+            may be short, and ranks' batches_per_epoch differ by at most one.
+            ``evaluation_dataset("val")`` returns such a dataset beside a
+            training one, ``evaluation_loader("val")`` a loader of it.
     """
 
     def __init__(self, addresses: Union[str, Sequence[str]], *, batch_size: int,
@@ -107,8 +116,19 @@ class StreamingDataset(IterableDataset):
                  retry: RetryPolicy = RetryPolicy(), max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
                  ready_timeout: Optional[float] = 60.0,
                  on_resume: Optional[Callable[[ResumeEvent], None]] = _log_resume,
-                 mining: Optional[Mining] = None):
+                 mining: Optional[Mining] = None, split: str = "train", evaluation: bool = False):
         super().__init__()
+        self._options = dict(
+            batch_size=batch_size, mix=mix, loss_weights=loss_weights, class_balance=class_balance,
+            pairing=pairing, stegos_per_cover=stegos_per_cover, augment=augment, mining=mining, seed=seed,
+            epoch=epoch, epochs=epochs, streams=streams, alpha_channels=alpha_channels,
+            pack_bit_planes=pack_bit_planes, rank=rank, world_size=world_size, token=token, tls=tls,
+            ca_file=ca_file, cert_file=cert_file, key_file=key_file, server_name=server_name, insecure=insecure,
+            consumer=consumer, snapshot_id=snapshot_id, max_batches=max_batches, retry=retry,
+            max_message_bytes=max_message_bytes, ready_timeout=ready_timeout, on_resume=on_resume,
+            split=split, evaluation=evaluation)
+        self.split = check_split(split)
+        self.evaluation = bool(evaluation)
         self.batch_size = check_uint("batch_size", batch_size, positive=True)
         self.mix = as_mix(mix)
         self.loss_weights = as_loss_weights(loss_weights)
@@ -216,8 +236,9 @@ class StreamingDataset(IterableDataset):
             pairing=self.pairing, stegos_per_cover=self.stegos_per_cover, augment=self.augment,
             streams=[STREAM_KINDS[n] for n in self._wire], snapshot_id=self.snapshot_id,
             consumer=self.consumer, pack_bit_planes=self.pack_bit_planes, max_batches=self.max_batches,
+            split=self.split, evaluation=self.evaluation,
         )
-        if self.mix != Mix():  # the zero Mix is "not given": the server's default
+        if not self.evaluation and self.mix != Mix():  # the zero Mix is "not given"; an evaluation pass has none
             req.mix.CopyFrom(self.mix.to_proto())
         if self.loss_weights is not None:
             req.loss_weights.CopyFrom(self.loss_weights.to_proto())
@@ -334,13 +355,31 @@ class StreamingDataset(IterableDataset):
         self.rank_world()  # discover it here, before the workers start
         return StreamingLoader(self, DataLoader(self, **kwargs))
 
+    def evaluation_dataset(self, split: str = "val", **overrides) -> "StreamingDataset":
+        """Returns the dataset of an evaluation pass over ``split`` with this
+        dataset's server, credentials, batch size, streams and rank layout:
+        every sample of the split once per iteration, in a fixed order.
+        ``overrides`` change any other argument (e.g. consumer)."""
+        kw = dict(self._options)
+        kw.update(split=split, evaluation=True, mix=None, class_balance=False, pairing=False, stegos_per_cover=0,
+                  augment=False, mining=None, epoch=0, epochs=1, max_batches=0)
+        kw.update(overrides)
+        return StreamingDataset(self.addresses, **kw)
+
+    def evaluation_loader(self, split: str = "val", **loader_kwargs) -> "StreamingLoader":
+        """Returns a loader of one evaluation pass over ``split`` beside this
+        training dataset: ``for batch in ds.evaluation_loader("val"): ...``
+        (DataLoader arguments such as num_workers pass through)."""
+        return self.evaluation_dataset(split).loader(**loader_kwargs)
+
     # -- checkpoints ----------------------------------------------------------
 
     def _fingerprint(self) -> Dict[str, object]:
         m = self.mix
         return {"seed": self.seed, "batch_size": self.batch_size, "mix": [m.clean, m.stego, m.negative],
                 "class_balance": self.class_balance, "pairing": self.pairing,
-                "stegos_per_cover": self.stegos_per_cover, "augment": self.augment}
+                "stegos_per_cover": self.stegos_per_cover, "augment": self.augment,
+                "split": self.split, "evaluation": self.evaluation}
 
     def _elastic_of(self, positions: Dict[int, Position]) -> tuple:
         """(elastic cursor, epoch) after the last batch of positions, taken

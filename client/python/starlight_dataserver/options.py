@@ -24,6 +24,18 @@ STREAM_KINDS: Dict[str, int] = {
     "content": pb.STREAM_KIND_CONTENT,
 }
 
+#: The splits a request may name: "train" (the default), "val", "test", or
+#: "all" (every split together).
+SPLITS: Tuple[str, ...] = ("train", "val", "test", "all")
+
+
+def check_split(split) -> str:
+    """Checks a split name (SPLITS) and returns it."""
+    if split not in SPLITS:
+        raise ConfigError(f"split: {split!r} is not one of {', '.join(SPLITS)}")
+    return split
+
+
 #: Largest value a uint32 request field holds.
 _U32 = (1 << 32) - 1
 _U64 = (1 << 64) - 1

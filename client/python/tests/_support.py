@@ -62,9 +62,11 @@ def stats(addr: str) -> "pb.StatsResponse":
         return c.stub().Stats(pb.StatsRequest(page_size=1), timeout=10)
 
 
-def accepted_by_kind(addr: str) -> Dict[int, int]:
-    """Served samples per kind code."""
+def served_by_kind(addr: str) -> Dict[int, int]:
+    """Samples an epoch of split "all" serves per kind code (the splits'
+    cells added up: byte-identical copies once)."""
     out: Dict[int, int] = {}
-    for row in stats(addr).counts:
-        out[row.kind] = out.get(row.kind, 0) + row.accepted
+    for split in stats(addr).splits:
+        for row in split.counts:
+            out[row.kind] = out.get(row.kind, 0) + row.samples
     return out

@@ -13,7 +13,7 @@ from starlight_dataserver.transport import Connection
 
 
 def _batches(addr, n, **kw):
-    ds = sds.StreamingDataset(addr, batch_size=8, mix=(0, 0, 1), streams=["format"], max_batches=n, **kw)
+    ds = sds.StreamingDataset(addr, batch_size=8, mix=(0, 0, 1), streams=["format"], max_batches=n, split="all", **kw)
     return list(ds)
 
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from _support import accepted_by_kind, sha
+from _support import served_by_kind, sha
 from starlight_dataserver import KIND_STEGO, StreamingDataset
 
 OPTS = dict(batch_size=4, seed=7, mix=(0, 0, 1), streams=["lsb", "format"], epochs=2)
@@ -136,13 +136,13 @@ def pick_batch_size(n, streams):
 def test_ranks_and_workers_see_disjoint_samples(server, monkeypatch):
     """Two ranks with two DataLoader workers each: four streams that split
     one epoch of the stego pool, which a stego-only mix covers exactly once."""
-    n = accepted_by_kind(server.addr)[KIND_STEGO]
+    n = served_by_kind(server.addr)[KIND_STEGO]
     bs = pick_batch_size(n, 4)
     seen = {}
     for rank in (0, 1):
         monkeypatch.setenv("RANK", str(rank))  # rank and world size from the environment
         monkeypatch.setenv("WORLD_SIZE", "2")
-        ds = StreamingDataset(server.addr, batch_size=bs, seed=5, mix=(0, 1, 0), streams=["format"])
+        ds = StreamingDataset(server.addr, batch_size=bs, seed=5, mix=(0, 1, 0), streams=["format"], split="all")
         assert ds.rank_world() == (rank, 2)
         for b in ds.loader(num_workers=2):
             assert b["world_size"] == 4 and b["rank"] % 2 == rank  # worker-major: stream s is s*2 + rank

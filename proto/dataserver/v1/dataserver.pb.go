@@ -885,7 +885,8 @@ type StreamBatchesResponse struct {
 	Epoch uint64 `protobuf:"varint,2,opt,name=epoch,proto3" json:"epoch,omitempty"`
 	// batch_index is the batch's index in the epoch on this rank.
 	BatchIndex uint64 `protobuf:"varint,3,opt,name=batch_index,json=batchIndex,proto3" json:"batch_index,omitempty"`
-	// batches_per_epoch is the number of batches per epoch on every rank.
+	// batches_per_epoch is the number of batches per epoch on this rank (the
+	// same on every rank, but in an evaluation pass, where ranks may differ by one).
 	BatchesPerEpoch uint64 `protobuf:"varint,4,opt,name=batches_per_epoch,json=batchesPerEpoch,proto3" json:"batches_per_epoch,omitempty"`
 	// cursor resumes the schedule right after this batch.
 	Cursor string `protobuf:"bytes,5,opt,name=cursor,proto3" json:"cursor,omitempty"`
