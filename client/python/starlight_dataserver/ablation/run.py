@@ -219,7 +219,7 @@ def expected_samples(addr: str, split: str, token: Optional[str]) -> Optional[in
     """The number of samples the server says the split serves (Stats), or
     None when it does not report splits."""
     with Connection(addr, token=token) as c:
-        st = c.stub().Stats(pb.StatsRequest(page_size=1), timeout=30, metadata=c.metadata())
+        st = c.stub().Stats(pb.StatsRequest(page_size=1), timeout=30, metadata=c.metadata or None)
     for s in st.splits:
         if s.split == split:
             return int(s.samples)
