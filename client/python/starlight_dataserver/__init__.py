@@ -44,11 +44,12 @@ from .errors import ConfigError, DataServerError, DiscontinuityError, StateError
 from .options import STREAMS, LossWeights, Mix
 from .retry import RetryPolicy, is_transient
 from .stream import BatchStream, ResumeEvent
+from .tensors import normalize
 from .transport import Connection, TLSOptions, health_check
 
 __all__ = [
     "StreamingDataset", "StreamingLoader", "BatchStream", "Connection", "TLSOptions", "RetryPolicy",
     "ResumeEvent", "Mix", "LossWeights", "STREAMS", "MODEL_INPUTS", "METHODS", "KIND_CLEAN", "KIND_STEGO",
     "KIND_NEGATIVE", "TARGETS", "model_inputs", "targets", "to_batch", "rank_world", "is_transient", "health_check",
-    "DataServerError", "ConfigError", "StreamError", "DiscontinuityError", "TensorError", "StateError",
+    "normalize", "DataServerError", "ConfigError", "StreamError", "DiscontinuityError", "TensorError", "StateError",
 ]
