@@ -31,11 +31,15 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=0, help="DataLoader worker processes (0: iterate in this process)")
     ap.add_argument("--streams", default="", help="comma-separated stream names (default: all)")
     ap.add_argument("--unpacked", action="store_true", help="0/1 planes one byte per value on the wire")
+    ap.add_argument("--dtype", default="float32", choices=("float32", "uint8"),
+                    help="float32 model inputs, or uint8 values to normalise on the device")
+    ap.add_argument("--prefetch", type=int, default=2, help="batches converted ahead in a background thread (0: none)")
     a = ap.parse_args()
 
     ds = sds.StreamingDataset(a.addr, batch_size=a.batch_size, seed=1, epochs=1 << 20,
                               streams=a.streams.split(",") if a.streams else None,
-                              pack_bit_planes=not a.unpacked, consumer="throughput")
+                              pack_bit_planes=not a.unpacked, consumer="throughput", dtype=a.dtype,
+                              prefetch=a.prefetch)
     it = iter(ds.loader(num_workers=a.workers) if a.workers else ds)
     for _ in range(a.warm):
         next(it)

@@ -52,12 +52,13 @@ from .options import SPLITS, STREAMS, LossWeights, Mix
 from .replay import explain
 from .retry import RetryPolicy, is_transient
 from .stream import BatchStream, ResumeEvent
+from .tensors import normalize
 from .transport import Connection, TLSOptions, health_check
 
 __all__ = [
     "StreamingDataset", "StreamingLoader", "BatchStream", "Connection", "TLSOptions", "RetryPolicy",
     "ResumeEvent", "Mix", "LossWeights", "STREAMS", "SPLITS", "MODEL_INPUTS", "METHODS", "KIND_CLEAN", "KIND_STEGO",
     "KIND_NEGATIVE", "TARGETS", "model_inputs", "targets", "to_batch", "rank_world", "is_transient", "health_check",
-    "LossReporter", "Mining", "explain", "DataServerError", "ConfigError", "StreamError", "DiscontinuityError",
-    "TensorError", "StateError",
+    "LossReporter", "Mining", "explain", "normalize", "DataServerError", "ConfigError", "StreamError",
+    "DiscontinuityError", "TensorError", "StateError",
 ]

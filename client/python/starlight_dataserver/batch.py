@@ -24,9 +24,11 @@ KIND_CLEAN, KIND_STEGO, KIND_NEGATIVE = pb.KIND_CLEAN, pb.KIND_STEGO, pb.KIND_NE
 METHODS = ("alpha", "palette", "lsb.rgb", "exif", "raw")
 
 
-def to_batch(msg: "pb.StreamBatchesResponse", streams: Sequence[str], alpha_channels: int) -> Dict[str, object]:
+def to_batch(msg: "pb.StreamBatchesResponse", streams: Sequence[str], alpha_channels: int,
+             dtype: str = "float32") -> Dict[str, object]:
     """Returns the batch dict of a message: the requested streams (model
-    names, model order), then bit_order, label, method, loss_weight, kind and
+    names, model order; float32, or their uint8 values with dtype "uint8",
+    see normalize), then bit_order, label, method, loss_weight, kind and
     the per-sample ids, then the batch's place in the schedule. See the
     package documentation for each key."""
     n = len(msg.content_ids)
@@ -39,7 +41,7 @@ def to_batch(msg: "pb.StreamBatchesResponse", streams: Sequence[str], alpha_chan
     for name, col in cols.items():
         if len(col) != n:
             raise TensorError(f"batch epoch {msg.epoch} index {msg.batch_index}: {len(col)} {name} for {n} samples")
-    out: Dict[str, object] = dict(model_tensors(msg, streams, alpha_channels))
+    out: Dict[str, object] = dict(model_tensors(msg, streams, alpha_channels, dtype))
     out["bit_order"] = one_hot(msg.bit_order_one_hot, n)
     out["label"] = torch.from_numpy(np.fromiter(msg.labels, dtype=np.int64, count=n))
     out["method"] = torch.from_numpy(np.fromiter(msg.technique_classes, dtype=np.int64, count=n))

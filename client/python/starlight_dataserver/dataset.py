@@ -15,6 +15,7 @@ from .errors import ConfigError, StateError
 from .feedback import Mining
 from .options import (STREAM_KINDS, LossWeightsLike, Mix, MixLike, as_loss_weights, as_mix, check_split, check_uint,
                       stream_names, wire_streams)
+from .prefetch import Background
 from .replay import replay_message, samples_of
 from .retry import RetryPolicy
 from .state import STATE_VERSION, Position
@@ -101,6 +102,12 @@ class StreamingDataset(IterableDataset):
             may be short, and ranks' batches_per_epoch differ by at most one.
             ``evaluation_dataset("val")`` returns such a dataset beside a
             training one, ``evaluation_loader("val")`` a loader of it.
+        dtype: "float32" (the model's inputs as float32 on the CPU) or "uint8"
+            (their uint8 values, a quarter of the bytes: move them to the
+            device and normalise there with ``normalize(batch, device)``,
+            which gives the float32 values bit for bit).
+        prefetch: batches received and converted ahead in a background
+            thread while the loop trains (0: convert in the loop's thread).
     """
 
     def __init__(self, addresses: Union[str, Sequence[str]], *, batch_size: int,
@@ -116,7 +123,8 @@ class StreamingDataset(IterableDataset):
                  retry: RetryPolicy = RetryPolicy(), max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
                  ready_timeout: Optional[float] = 60.0,
                  on_resume: Optional[Callable[[ResumeEvent], None]] = _log_resume,
-                 mining: Optional[Mining] = None, split: str = "train", evaluation: bool = False):
+                 mining: Optional[Mining] = None, split: str = "train", evaluation: bool = False,
+                 dtype: str = "float32", prefetch: int = 2):
         super().__init__()
         self._options = dict(
             batch_size=batch_size, mix=mix, loss_weights=loss_weights, class_balance=class_balance,
@@ -126,7 +134,7 @@ class StreamingDataset(IterableDataset):
             ca_file=ca_file, cert_file=cert_file, key_file=key_file, server_name=server_name, insecure=insecure,
             consumer=consumer, snapshot_id=snapshot_id, max_batches=max_batches, retry=retry,
             max_message_bytes=max_message_bytes, ready_timeout=ready_timeout, on_resume=on_resume,
-            split=split, evaluation=evaluation)
+            split=split, evaluation=evaluation, dtype=dtype, prefetch=prefetch)
         self.split = check_split(split)
         self.evaluation = bool(evaluation)
         self.batch_size = check_uint("batch_size", batch_size, positive=True)
@@ -143,6 +151,10 @@ class StreamingDataset(IterableDataset):
         self.alpha_channels = alpha_channels
         self._wire = wire_streams(self.streams, alpha_channels)
         self.pack_bit_planes = bool(pack_bit_planes)
+        if dtype not in ("float32", "uint8"):
+            raise ConfigError(f"dtype {dtype!r}: want 'float32' or 'uint8'")
+        self.dtype = dtype
+        self.prefetch = check_uint("prefetch", prefetch)
         self.max_batches = check_uint("max_batches", max_batches)
         if not isinstance(consumer, str) or not isinstance(snapshot_id, str):
             raise ConfigError("consumer and snapshot_id must be strings")
@@ -281,20 +293,32 @@ class StreamingDataset(IterableDataset):
         if get_worker_info() is not None:
             _pause_at_worker_exit()
         conn = self.connect(start=grank)
+        ahead = None
         try:
             if self.ready_timeout is not None:
                 conn.wait_ready(self.ready_timeout)
             stream = BatchStream(conn, req, retry=self.retry, expect=expect, on_resume=self.on_resume)
-            for msg in stream:
-                b = to_batch(msg, self.streams, self.alpha_channels)
-                b["stream"] = s
-                b["num_streams"] = workers
-                b["rank"] = grank
-                b["world_size"] = gworld
+            batches = (self._batch(msg, s, workers, grank, gworld) for msg in stream)
+            if self.prefetch > 0 and get_worker_info() is None:
+                # A worker process is already off the training thread.
+                batches = ahead = Background(batches, self.prefetch)
+            for b in batches:
                 self.record(b)
                 yield b
         finally:
-            conn.close()
+            if ahead is not None:
+                ahead.stop()
+            conn.close()  # ends a receive the background thread may wait in
+            if ahead is not None:
+                ahead.close()
+
+    def _batch(self, msg, s, workers, grank, gworld) -> Dict[str, object]:
+        b = to_batch(msg, self.streams, self.alpha_channels, self.dtype)
+        b["stream"] = s
+        b["num_streams"] = workers
+        b["rank"] = grank
+        b["world_size"] = gworld
+        return b
 
     def record(self, batch: Mapping[str, object]) -> None:
         """Notes that batch was delivered to the training loop, so

@@ -116,11 +116,40 @@ def one_hot(data: bytes, batch: int) -> torch.Tensor:
     return torch.from_numpy(np.frombuffer(data, dtype=np.uint8).reshape(batch, 3).astype(np.float32))
 
 
-def model_tensors(msg: "pb.StreamBatchesResponse", streams: Sequence[str], alpha_channels: int) -> Dict[str, torch.Tensor]:
+def owned_u8(a: np.ndarray) -> torch.Tensor:
+    """uint8 values as a writable tensor: a read-only view of the message's
+    bytes is copied (one byte per value), an array of its own is taken as it is."""
+    return torch.from_numpy(a if a.flags.writeable else a.copy())
+
+
+def two_channel_alpha_u8(full: np.ndarray) -> torch.Tensor:
+    """Full alpha values [B,1,H,W] -> [B,2,H,W] uint8 = [alpha, alpha & 1]
+    (channel 0 still to be scaled by 1/255, see normalize)."""
+    b, _, h, w = full.shape
+    out = np.empty((b, 2, h, w), dtype=np.uint8)
+    out[:, 0:1] = full
+    np.bitwise_and(full, 1, out=out[:, 1:2])
+    return torch.from_numpy(out)
+
+
+#: How each model input of a uint8 batch becomes the float32 of a float32
+#: batch: "scaled" v/255, "plane" 0/1 as 0./1., "alpha2" channel 0 scaled
+#: and channel 1 a plane; format and content are float32 already.
+U8_KINDS = {"pixel": "scaled", "meta": "scaled", "palette": "scaled",
+            "lsb": "plane", "palette_lsb": "plane", "alpha": "plane"}
+
+
+def model_tensors(msg: "pb.StreamBatchesResponse", streams: Sequence[str], alpha_channels: int,
+                  dtype: str = "float32") -> Dict[str, torch.Tensor]:
     """Converts the tensors of a batch message to the model's inputs, in the
     order of streams (model names; "alpha" is sent as "alpha_full" when
-    alpha_channels is 2): pixel, meta and palette as v/255, 0/1 planes as
-    0./1., format and content as they are, all float32."""
+    alpha_channels is 2). dtype "float32": pixel, meta and palette as v/255,
+    0/1 planes as 0./1., format and content as they are. dtype "uint8": the
+    same streams as their uint8 values (0/1 planes as 0/1, two-channel alpha
+    as [alpha, alpha & 1]), format and content float32; normalize() turns
+    such a batch into the float32 one, bit for bit, on any device."""
+    if dtype == "uint8":
+        return _u8_tensors(msg, streams, alpha_channels)
     batch = len(msg.content_ids)
     if len(msg.tensors) != len(streams):
         raise TensorError(f"batch carries {len(msg.tensors)} tensors {[t.name for t in msg.tensors]}, {len(streams)} were requested {list(streams)}")
@@ -139,3 +168,76 @@ def model_tensors(msg: "pb.StreamBatchesResponse", streams: Sequence[str], alpha
         else:
             out[name] = floats(a)
     return out
+
+
+def _u8_tensors(msg, streams, alpha_channels) -> Dict[str, torch.Tensor]:
+    batch = len(msg.content_ids)
+    if len(msg.tensors) != len(streams):
+        raise TensorError(f"batch carries {len(msg.tensors)} tensors {[t.name for t in msg.tensors]}, {len(streams)} were requested {list(streams)}")
+    out: Dict[str, torch.Tensor] = {}
+    for name, t in zip(streams, msg.tensors):
+        wire = "alpha_full" if (name == "alpha" and alpha_channels == 2) else name
+        a = checked_array(t, wire, batch)
+        if wire == "alpha_full":
+            out[name] = two_channel_alpha_u8(a)
+        elif name in ("alpha", "lsb", "palette_lsb"):
+            if not t.bits_packed and a.size and a.max() > 1:
+                raise TensorError(f"tensor {name!r} holds values above 1 (a 0/1 plane)")
+            out[name] = owned_u8(a)
+        elif name in U8_KINDS:
+            out[name] = owned_u8(a)
+        else:
+            out[name] = floats(a)
+    return out
+
+
+_LUT_CACHE: Dict[str, torch.Tensor] = {}
+
+
+def scale_table(device) -> torch.Tensor:
+    """The 256 float32 values v/255 (IEEE division, as numpy computes them
+    for the CPU path) on device: scaling by lookup gives the very same bits
+    on any device, where a device's division by a scalar may not."""
+    key = str(device)
+    lut = _LUT_CACHE.get(key)
+    if lut is None:
+        host = np.empty(256, dtype=np.float32)
+        np.divide(np.arange(256, dtype=np.uint8), _F255, out=host, dtype=np.float32)
+        lut = torch.from_numpy(host).to(device)
+        _LUT_CACHE[key] = lut
+    return lut
+
+
+def normalize(batch: Dict[str, object], device=None, *, non_blocking: bool = False) -> Dict[str, object]:
+    """Returns a copy of a batch with every tensor moved to device (None
+    keeps each where it is) and the uint8 model inputs of a dtype="uint8"
+    batch turned into exactly the float32 tensors a dtype="float32" batch
+    holds (v/255 by table lookup, 0/1 planes as 0./1.). Moving uint8 and
+    normalising on the device sends a quarter of the bytes over the bus and
+    keeps the conversion off the CPU. Other values are kept as they are."""
+    out: Dict[str, object] = {}
+    for k, v in batch.items():
+        if not isinstance(v, torch.Tensor):
+            out[k] = v
+            continue
+        t = v.to(device, non_blocking=non_blocking) if device is not None else v
+        if t.dtype == torch.uint8 and k in U8_KINDS:
+            if k == "alpha" and t.dim() == 4 and t.shape[1] == 2:
+                f = torch.empty(t.shape, dtype=torch.float32, device=t.device)
+                f[:, 0:1] = _scale(t[:, 0:1])
+                f[:, 1:2] = t[:, 1:2].float()
+                t = f
+            elif U8_KINDS[k] == "scaled":
+                t = _scale(t)
+            else:
+                t = t.float()
+        out[k] = t
+    return out
+
+
+def _scale(t: torch.Tensor) -> torch.Tensor:
+    """uint8 -> float32 v/255: numpy's division on the CPU (what the float32
+    path computes), a table lookup elsewhere (the same bits)."""
+    if t.device.type == "cpu":
+        return scaled(t.contiguous().numpy())
+    return scale_table(t.device)[t.long()]
