@@ -20,7 +20,7 @@ type Batches struct {
 	end    uint64
 	per    int
 	out    chan result
-	slot   chan struct{}
+	own    *reservation
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -33,10 +33,17 @@ type result struct {
 // Open resolves spec against the catalog (snapshot, cursor) and starts
 // assembling batches. The errors are those of sampling (ErrInvalidParams,
 // ErrEmptyPool, ErrBadCursor, ErrCursorMismatch, ErrSnapshotMismatch), of
-// catalog (ErrNotReady, ErrSnapshotGone) and ErrInvalid.
+// catalog (ErrNotReady, ErrSnapshotGone), ErrInvalid, and ErrBudget when
+// the stream's reservation (one batch it may always hold) is not free
+// within Config.BudgetWait.
 func (f *Feed) Open(ctx context.Context, cat *catalog.Catalog, spec Spec) (*Batches, error) {
 	lease, pos, end, err := resolve(cat, spec)
 	if err != nil {
+		return nil, err
+	}
+	n, err := f.budget.reserve(ctx, BatchBytes(spec.streams(), spec.Params.BatchSize, spec.PackBits), f.cfg.BudgetWait)
+	if err != nil {
+		lease.Release()
 		return nil, err
 	}
 	p := spec.Params
@@ -49,11 +56,10 @@ func (f *Feed) Open(ctx context.Context, cat *catalog.Catalog, spec Spec) (*Batc
 	bs := &Batches{
 		f: f, lease: lease, spec: spec, start: pos, end: end, per: per,
 		out:    make(chan result, f.cfg.Prefetch),
-		slot:   make(chan struct{}, 1),
+		own:    newReservation(f.budget, n),
 		cancel: cancel,
 		done:   make(chan struct{}),
 	}
-	bs.slot <- struct{}{}
 	go bs.produce(ctx, cat.Root())
 	return bs, nil
 }
@@ -82,13 +88,15 @@ func (bs *Batches) Next(ctx context.Context) (*Batch, error) {
 }
 
 // Close stops the assembly, frees the batches not yet taken and releases
-// the snapshot lease.
+// the snapshot lease; the stream's reservation goes back to the budget once
+// the batch holding it, if any, is released.
 func (bs *Batches) Close() {
 	bs.cancel()
 	for r := range bs.out {
 		r.b.Release()
 	}
 	<-bs.done
+	bs.own.close()
 	bs.lease.Release()
 }
 
@@ -143,7 +151,7 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 			batch.Cursor = sched.Cursor(view.ID(), b+1).Encode()
 			batch.charged = charged
 			if own {
-				batch.ownSlot = bs.slot
+				batch.own = bs.own
 			}
 			if !emit(result{b: batch}) {
 				return
@@ -153,22 +161,22 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 	}
 }
 
-// acquire waits until the stream may assemble one more batch: its own slot
-// (one batch outside the budget, so a stream never starves) or size bytes of
-// the global budget.
+// acquire waits until the stream may assemble one more batch: its
+// reservation (so a stream admitted never starves) or size more bytes of
+// the budget.
 func (bs *Batches) acquire(ctx context.Context, size int64) (charged int64, own, ok bool) {
 	for {
 		changed := bs.f.budget.wait()
 		select {
-		case <-bs.slot:
+		case <-bs.own.slot:
 			return 0, true, true
 		default:
 		}
-		if n, ok := bs.f.budget.tryAcquire(size); ok {
-			return n, false, true
+		if bs.f.budget.tryAcquire(size) {
+			return size, false, true
 		}
 		select {
-		case <-bs.slot:
+		case <-bs.own.slot:
 			return 0, true, true
 		case <-changed:
 		case <-ctx.Done():
@@ -180,6 +188,6 @@ func (bs *Batches) acquire(ctx context.Context, size int64) (charged int64, own,
 func (bs *Batches) giveBack(charged int64, own bool) {
 	bs.f.budget.release(charged)
 	if own {
-		bs.slot <- struct{}{}
+		bs.own.giveBack()
 	}
 }

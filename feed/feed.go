@@ -23,11 +23,17 @@ type Config struct {
 	// Prefetch is the number of batches a stream assembles ahead of its
 	// consumer; 0 means 2, negative means none.
 	Prefetch int
-	// MemoryBudget bounds the bytes of all prefetched batches (those beyond
-	// the one each stream is sending); 0 means 512 MiB.
+	// MemoryBudget bounds everything held for batches, all streams
+	// together: each stream's reservation of one batch, the batches
+	// assembled ahead, those on their way out until the transport has
+	// written them, and the memory cache (which yields first); 0 means
+	// 1536 MiB.
 	MemoryBudget int64
-	// CacheBytes bounds the in-memory stream cache; 0 means 1 GiB, negative
-	// disables it.
+	// BudgetWait bounds how long Open waits for a stream's reservation
+	// before failing with ErrBudget; 0 means 20s.
+	BudgetWait time.Duration
+	// CacheBytes bounds the in-memory stream cache, within MemoryBudget;
+	// 0 means 1 GiB, negative disables it.
 	CacheBytes int64
 	// CacheDir, when set, also keeps extracted streams on disk there, so a
 	// restart does not decode again.
@@ -43,7 +49,8 @@ type Config struct {
 // Defaults applied by New.
 const (
 	DefaultPrefetch       = 2
-	DefaultMemoryBudget   = 512 << 20
+	DefaultMemoryBudget   = 1536 << 20
+	DefaultBudgetWait     = 20 * time.Second
 	DefaultCacheBytes     = 1 << 30
 	DefaultDiskCacheBytes = 8 << 30
 )
@@ -88,6 +95,9 @@ func New(cfg Config) (*Feed, error) {
 	if cfg.MemoryBudget <= 0 {
 		cfg.MemoryBudget = DefaultMemoryBudget
 	}
+	if cfg.BudgetWait <= 0 {
+		cfg.BudgetWait = DefaultBudgetWait
+	}
 	if cfg.CacheBytes == 0 {
 		cfg.CacheBytes = DefaultCacheBytes
 	} else if cfg.CacheBytes < 0 {
@@ -96,11 +106,12 @@ func New(cfg Config) (*Feed, error) {
 	if cfg.DiskCacheBytes <= 0 {
 		cfg.DiskCacheBytes = DefaultDiskCacheBytes
 	}
+	bud := newBudget(cfg.MemoryBudget)
 	f := &Feed{
 		cfg:      cfg,
-		mem:      newMemCache(cfg.CacheBytes),
+		mem:      newMemCache(cfg.CacheBytes, bud),
 		workers:  make(chan struct{}, cfg.Workers),
-		budget:   newBudget(cfg.MemoryBudget),
+		budget:   bud,
 		bufs:     bufPool{max: min(cfg.MemoryBudget/4, maxIdleBufferBytes)},
 		inflight: map[string]*call{},
 	}
