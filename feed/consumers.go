@@ -3,17 +3,27 @@ package feed
 import (
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/starlight/dataserver/index"
 	"github.com/starlight/dataserver/sampling"
 )
 
 // Consumers tallies what each consumer was served: streams running, batches
-// and samples sent, samples per kind, and the mix it last asked for. It is
-// safe for concurrent use.
+// and samples sent, samples per kind, and the mix it last asked for. The
+// table is bounded (see bucket). It is safe for concurrent use.
 type Consumers struct {
-	mu  sync.Mutex
-	all map[string]*ConsumerFigures
+	// Max bounds the consumers tallied apart (DefaultMaxConsumers when 0);
+	// Idle is how long an idle one is kept (DefaultConsumerIdle when 0).
+	Max  int
+	Idle time.Duration
+	// OnForget, when set, is called with the name of each entry dropped
+	// (under the table's lock: it must not call back).
+	OnForget func(name string)
+
+	mu    sync.Mutex
+	all   map[string]*ConsumerFigures
+	clock func() time.Time
 }
 
 // ConsumerFigures are one consumer's serving figures.
@@ -26,6 +36,8 @@ type ConsumerFigures struct {
 	Served [sampling.NumKinds]uint64
 	// Requested is the share of each kind the consumer's last request asked for.
 	Requested [sampling.NumKinds]float64
+
+	last time.Time // the last stream start, batch or end
 }
 
 // ServedShares returns each kind's share of the samples sent.
@@ -49,19 +61,25 @@ func (cs *Consumers) get(name string) *ConsumerFigures {
 		c = &ConsumerFigures{Name: name}
 		cs.all[name] = c
 	}
+	c.last = cs.now()
 	return c
 }
 
-// Start records a stream opened by name with the given mix; the returned
-// function records its end.
-func (cs *Consumers) Start(name string, mix sampling.Mix) (end func()) {
+// Start records a stream opened by name with the given mix. It returns the
+// name the stream is tallied under (name, or OtherConsumer beyond the cap),
+// to pass to Served, and a function that records the stream's end.
+func (cs *Consumers) Start(name string, mix sampling.Mix) (label string, end func()) {
 	cs.mu.Lock()
+	if cs.all == nil {
+		cs.all = map[string]*ConsumerFigures{}
+	}
+	name = cs.bucket(name)
 	c := cs.get(name)
 	c.ActiveStreams++
 	c.Requested = mix.Normalize().Shares()
 	cs.mu.Unlock()
 	var once sync.Once
-	return func() {
+	return name, func() {
 		once.Do(func() {
 			cs.mu.Lock()
 			cs.get(name).ActiveStreams--
@@ -70,11 +88,11 @@ func (cs *Consumers) Start(name string, mix sampling.Mix) (end func()) {
 	}
 }
 
-// Served records one batch sent to name.
-func (cs *Consumers) Served(name string, kinds [3]int) {
+// Served records one batch sent to the stream tallied under label.
+func (cs *Consumers) Served(label string, kinds [3]int) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	c := cs.get(name)
+	c := cs.get(label)
 	c.Batches++
 	for k, n := range kinds {
 		c.Served[k] += uint64(n)
@@ -87,6 +105,7 @@ func (cs *Consumers) Served(name string, kinds [3]int) {
 func (cs *Consumers) Snapshot() ([]ConsumerFigures, int) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
+	cs.expire()
 	out := make([]ConsumerFigures, 0, len(cs.all))
 	active := 0
 	for _, c := range cs.all {

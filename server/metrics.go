@@ -63,6 +63,12 @@ func newMetrics(f func() *feed.Feed, cat func() *catalog.Catalog) *metrics {
 	return m
 }
 
+// forget drops the series of a consumer the consumer table forgot.
+func (m *metrics) forget(consumer string) {
+	m.served.DeletePartialMatch(prometheus.Labels{"consumer": consumer})
+	m.requestedMix.DeletePartialMatch(prometheus.Labels{"consumer": consumer})
+}
+
 // onSwap publishes the served samples per kind of a new snapshot.
 func (m *metrics) onSwap(v *catalog.View) {
 	var n [3]int

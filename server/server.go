@@ -48,6 +48,7 @@ type Server struct {
 	consumers feed.Consumers
 
 	streamSlots chan struct{}
+	watchSlots  chan struct{}
 	// calls counts the DataService calls running, for the drain.
 	calls    atomic.Int64
 	draining chan struct{}
@@ -67,10 +68,12 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	s := &Server{cfg: cfg, log: log, streamSlots: make(chan struct{}, cfg.MaxStreams), draining: make(chan struct{}), watchesEnd: make(chan struct{})}
+	s := &Server{cfg: cfg, log: log, streamSlots: make(chan struct{}, cfg.MaxStreams), watchSlots: make(chan struct{}, cfg.MaxWatches),
+		draining: make(chan struct{}), watchesEnd: make(chan struct{})}
 	s.metrics = newMetrics(func() *feed.Feed { return s.feed }, func() *catalog.Catalog { return s.cat })
+	s.consumers.OnForget = s.metrics.forget
 	f, err := feed.New(feed.Config{
-		Workers: cfg.Workers, Prefetch: cfg.Prefetch, MemoryBudget: cfg.MemoryBudget,
+		Workers: cfg.Workers, Prefetch: cfg.Prefetch, MemoryBudget: cfg.MemoryBudget, BudgetWait: cfg.BudgetWait,
 		CacheBytes: cfg.CacheBytes, CacheDir: cfg.CacheDir, DiskCacheBytes: cfg.DiskCacheBytes,
 		Extract: cfg.Extract, OnExtract: s.metrics.onExtract,
 	})
@@ -125,7 +128,7 @@ func (s *Server) serverOptions() ([]grpc.ServerOption, error) {
 		streams = append(streams, selector.StreamServerInterceptor(auth.StreamServerInterceptor(a.authFunc), match))
 	}
 	unary = append(unary, recovery.UnaryServerInterceptor(recoverOpt))
-	streams = append(streams, recovery.StreamServerInterceptor(recoverOpt), s.endWatchesAtDrain)
+	streams = append(streams, recovery.StreamServerInterceptor(recoverOpt), s.capWatches, s.endWatchesAtDrain)
 
 	opts := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(unary...),

@@ -51,10 +51,11 @@ const inlineData = 1 << 10
 // outgoing is a batch on its way out: its response message with the tensors'
 // data left out, each tensor's bytes as the chunks the batch holds them in
 // (one pooled buffer, or slices of the stream cache and shared zeros), and
-// the batch. Only batchCodec can marshal it. Once SendMsg has returned, the
-// batch's budget is freed (as it was when the message was a marshalled
-// copy); its buffers go back to the pool when the transport has freed every
-// chunk it was given, or to the garbage collector when the send failed.
+// the batch. Only batchCodec can marshal it. SendMsg returns once the
+// transport has queued the message, not written it: the batch keeps its
+// share of the memory budget, and its buffers, until the transport has freed
+// every chunk it was given (written them, or dropped them with the stream);
+// after a failed send both go at once, the buffers to the garbage collector.
 type outgoing struct {
 	msg    *pb.StreamBatchesResponse
 	chunks [][][]byte // per tensor of msg
@@ -79,12 +80,9 @@ func newOutgoing(b *feed.Batch) *outgoing {
 	return o
 }
 
-// sent is called by the sender once SendMsg has returned: the budget is
-// freed, and the buffers are released if the transport holds none of them.
-func (o *outgoing) sent() {
-	o.batch.ReleaseBudget()
-	o.unref()
-}
+// sent is called by the sender once SendMsg has returned: the batch is
+// released (budget and buffers) if the transport holds none of its chunks.
+func (o *outgoing) sent() { o.unref() }
 
 // unref drops one reference; the last one releases the batch.
 func (o *outgoing) unref() {

@@ -49,6 +49,7 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer log.Sync()
+	setMemoryLimit(cfg.MemoryBudget, log)
 	return server.Run(ctx, cfg, log)
 }
 
@@ -63,9 +64,10 @@ func serveFlags(fl *flag.FlagSet) func() (server.Config, error) {
 	key := fl.String("tls-key", "", "TLS private key (PEM)")
 	public := fl.Bool("allow-insecure-public", false, "allow listening beyond loopback without tokens")
 	cacheDir := fl.String("cache-dir", "", "keep extracted streams on disk here, so a restart does not decode again")
-	cacheBytes := fl.String("cache-bytes", "1GiB", "in-memory stream cache budget")
+	cacheBytes := fl.String("cache-bytes", "1GiB", "in-memory stream cache bound (its bytes count in --memory-budget)")
 	diskBytes := fl.String("disk-cache-bytes", "8GiB", "disk stream cache budget (with --cache-dir)")
-	budget := fl.String("memory-budget", "512MiB", "budget of batches assembled ahead, all streams together")
+	budget := fl.String("memory-budget", "1536MiB", "memory for everything held for batches, all streams together: one batch reserved per stream, batches assembled ahead and being written, and the memory cache (which yields first); also sets the Go memory limit to this plus 256MiB unless GOMEMLIMIT is set")
+	budgetWait := fl.Duration("budget-wait", 0, "how long a stream waits for its share of --memory-budget before it ends RESOURCE_EXHAUSTED (0: 20s)")
 	maxStreams := fl.Int("max-streams", server.DefaultMaxStreams, "StreamBatches calls running at once")
 	sendTimeout := fl.Duration("send-timeout", server.DefaultSendTimeout, "end a stream whose consumer takes no batch for this long")
 	grace := fl.Duration("grace-period", server.DefaultGracePeriod, "drain time at shutdown before streams are cut")
@@ -77,6 +79,7 @@ func serveFlags(fl *flag.FlagSet) func() (server.Config, error) {
 			Root: *root, Addr: *addr, MetricsAddr: *metrics, TLSCert: *cert, TLSKey: *key,
 			AllowInsecurePublic: *public, CacheDir: *cacheDir, MaxStreams: *maxStreams,
 			SendTimeout: *sendTimeout, GracePeriod: *grace, Workers: *workers, Prefetch: *prefetch,
+			BudgetWait: *budgetWait,
 		}
 		var err error
 		for _, b := range []struct {
