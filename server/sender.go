@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/starlight/dataserver/feed"
@@ -17,6 +18,14 @@ import (
 func (s *Server) sendAll(work context.Context, stream pb.DataService_StreamBatchesServer, batches *feed.Batches, acct *streamAccount) error {
 	snd := newSender(stream)
 	defer snd.close()
+	// The batches the transport may still hold when the stream ends: their
+	// charge ends when it lets go, or a send timeout later.
+	var held []*outgoing
+	defer func() {
+		for _, o := range held {
+			o.expire(s.cfg.SendTimeout)
+		}
+	}()
 	for {
 		b, err := batches.Next(work)
 		switch {
@@ -28,8 +37,8 @@ func (s *Server) sendAll(work context.Context, stream pb.DataService_StreamBatch
 			return err
 		}
 		o := newOutgoing(b)
+		held = append(slices.DeleteFunc(held, (*outgoing).settled), o)
 		if err := snd.send(stream.Context(), o, s.cfg.SendTimeout); err != nil {
-			o.abandon() // the send may still hold it: budget now, memory to the collector
 			if errors.Is(err, errSendTimeout) {
 				s.log.Warn("stream ended: send timeout", zapConsumer(acct.label), zapBatch(b))
 			}

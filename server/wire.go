@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"google.golang.org/grpc/encoding"
@@ -54,8 +55,8 @@ const inlineData = 1 << 10
 // the batch. Only batchCodec can marshal it. SendMsg returns once the
 // transport has queued the message, not written it: the batch keeps its
 // share of the memory budget, and its buffers, until the transport has freed
-// every chunk it was given (written them, or dropped them with the stream);
-// after a failed send both go at once, the buffers to the garbage collector.
+// every chunk it was given (written them, or dropped them with the stream),
+// or, at the latest, a grace period after the stream ended (see expire).
 type outgoing struct {
 	msg    *pb.StreamBatchesResponse
 	chunks [][][]byte // per tensor of msg
@@ -64,6 +65,8 @@ type outgoing struct {
 	// sender until its SendMsg has returned.
 	refs atomic.Int32
 	done atomic.Bool
+	// expiry, once set, frees the budget if the transport never lets go.
+	expiry atomic.Pointer[time.Timer]
 }
 
 // newOutgoing lays b out for sending; b belongs to the outgoing from now on.
@@ -89,12 +92,24 @@ func (o *outgoing) unref() {
 	if o.refs.Add(-1) == 0 {
 		o.done.Store(true)
 		o.batch.Release()
+		if t := o.expiry.Load(); t != nil {
+			t.Stop()
+		}
 	}
 }
 
-// abandon frees the batch's budget now, whatever the transport still holds;
-// its buffers will go to the garbage collector, never back to the pool.
-func (o *outgoing) abandon() { o.batch.Abandon() }
+// expire bounds how long the batch may stay charged once its stream has
+// ended or its send failed: gRPC frees the chunks of a stream it has
+// written or reset, but not those queued on a connection that died, nor
+// while a connected client never reads. After grace the batch's budget is
+// freed and its buffers are left to the garbage collector, never back to
+// the pool; if the transport lets go first, the batch is released then.
+func (o *outgoing) expire(grace time.Duration) {
+	if o.settled() {
+		return
+	}
+	o.expiry.Store(time.AfterFunc(grace, o.batch.Abandon))
+}
 
 // settled tells whether every reference has been dropped.
 func (o *outgoing) settled() bool { return o.done.Load() }

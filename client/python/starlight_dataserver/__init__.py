@@ -42,13 +42,14 @@ from .dataset import StreamingDataset, StreamingLoader
 from .distributed import rank_world
 from .errors import ConfigError, DataServerError, DiscontinuityError, StateError, StreamError, TensorError
 from .options import STREAMS, LossWeights, Mix
-from .retry import RetryPolicy, is_transient
+from .retry import RetryPolicy, is_transient, retry_delay
+from .status import StatusDetails, details_of
 from .stream import BatchStream, ResumeEvent
 from .transport import Connection, TLSOptions, health_check
 
 __all__ = [
     "StreamingDataset", "StreamingLoader", "BatchStream", "Connection", "TLSOptions", "RetryPolicy",
     "ResumeEvent", "Mix", "LossWeights", "STREAMS", "MODEL_INPUTS", "METHODS", "KIND_CLEAN", "KIND_STEGO",
-    "KIND_NEGATIVE", "TARGETS", "model_inputs", "targets", "to_batch", "rank_world", "is_transient", "health_check",
+    "KIND_NEGATIVE", "TARGETS", "model_inputs", "targets", "to_batch", "rank_world", "is_transient", "retry_delay", "details_of", "StatusDetails", "health_check",
     "DataServerError", "ConfigError", "StreamError", "DiscontinuityError", "TensorError", "StateError",
 ]
