@@ -37,6 +37,7 @@ func (s *Server) sendAll(work context.Context, stream pb.DataService_StreamBatch
 			return err
 		}
 		o := newOutgoing(b)
+		o.queued = func() { acct.served(b) } // counted once the transport has it, as before
 		held = append(slices.DeleteFunc(held, (*outgoing).settled), o)
 		if err := snd.send(stream.Context(), o, s.cfg.SendTimeout); err != nil {
 			if errors.Is(err, errSendTimeout) {
@@ -44,7 +45,6 @@ func (s *Server) sendAll(work context.Context, stream pb.DataService_StreamBatch
 			}
 			return err
 		}
-		acct.served(b)
 		if s.isDraining() {
 			return errDraining
 		}
@@ -52,7 +52,11 @@ func (s *Server) sendAll(work context.Context, stream pb.DataService_StreamBatch
 }
 
 // sender performs the sends of one stream in a goroutine of its own, so that
-// a send blocked on a stalled consumer can be given up after a timeout.
+// a send blocked on a stalled consumer can be given up after a timeout. A
+// send is done when the transport has written the whole message, not when
+// SendMsg has queued it: one batch per stream is in the transport at a
+// time, charged to the budget, and a consumer that stops reading is caught
+// by the timeout on the batch it left unread.
 type sender struct {
 	stream pb.DataService_StreamBatchesServer
 	in     chan *outgoing
@@ -65,14 +69,24 @@ func newSender(stream pb.DataService_StreamBatchesServer) *sender {
 		for o := range s.in {
 			err := s.stream.SendMsg(o)
 			o.sent() // the transport holds its own references to the chunks
+			if err == nil && o.queued != nil {
+				o.queued()
+			}
+			if err == nil {
+				select {
+				case <-o.written:
+				case <-s.stream.Context().Done():
+					err = s.stream.Context().Err()
+				}
+			}
 			s.out <- err
 		}
 	}()
 	return s
 }
 
-// send hands m to the sending goroutine and waits until the transport takes
-// it, ctx ends or timeout passes.
+// send hands m to the sending goroutine and waits until the transport has
+// written it, ctx ends or timeout passes.
 func (s *sender) send(ctx context.Context, m *outgoing, timeout time.Duration) error {
 	select {
 	case s.in <- m:

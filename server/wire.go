@@ -67,11 +67,16 @@ type outgoing struct {
 	done atomic.Bool
 	// expiry, once set, frees the budget if the transport never lets go.
 	expiry atomic.Pointer[time.Timer]
+	// queued, when set, is called once SendMsg has queued the message.
+	queued func()
+	// written is closed when the last reference is dropped: the transport
+	// has written (or dropped) every byte.
+	written chan struct{}
 }
 
 // newOutgoing lays b out for sending; b belongs to the outgoing from now on.
 func newOutgoing(b *feed.Batch) *outgoing {
-	o := &outgoing{msg: batchMessage(b), chunks: make([][][]byte, len(b.Tensors)), batch: b}
+	o := &outgoing{msg: batchMessage(b), chunks: make([][][]byte, len(b.Tensors)), batch: b, written: make(chan struct{})}
 	for i := range b.Tensors {
 		if t := &b.Tensors[i]; t.Parts != nil {
 			o.chunks[i] = t.Parts
@@ -91,6 +96,7 @@ func (o *outgoing) sent() { o.unref() }
 func (o *outgoing) unref() {
 	if o.refs.Add(-1) == 0 {
 		o.done.Store(true)
+		close(o.written)
 		o.batch.Release()
 		if t := o.expiry.Load(); t != nil {
 			t.Stop()

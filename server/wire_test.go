@@ -120,7 +120,7 @@ func framingCases() []*outgoing {
 	longName := string(bytes.Repeat([]byte("n"), 300))
 	var out []*outgoing
 	add := func(m *pb.StreamBatchesResponse, chunks ...[][]byte) {
-		o := &outgoing{msg: m, chunks: chunks}
+		o := &outgoing{msg: m, chunks: chunks, written: make(chan struct{})}
 		o.refs.Store(1)
 		out = append(out, o)
 	}
@@ -168,7 +168,7 @@ func TestFramingCorners(t *testing.T) {
 func TestFramingFallback(t *testing.T) {
 	m := &pb.StreamBatchesResponse{SnapshotId: "s", Tensors: []*pb.Tensor{{Name: "a"}}}
 	m.ProtoReflect().SetUnknown([]byte{0xf8, 0x07, 0x01}) // field 127, varint 1
-	o := &outgoing{msg: m, chunks: [][][]byte{{bytes.Repeat([]byte{7}, 9000)}}}
+	o := &outgoing{msg: m, chunks: [][][]byte{{bytes.Repeat([]byte{7}, 9000)}}, written: make(chan struct{})}
 	o.refs.Store(1)
 	var back pb.StreamBatchesResponse
 	if err := proto.Unmarshal(encoded(t, o), &back); err != nil {
@@ -255,7 +255,7 @@ func FuzzFraming(f *testing.F) {
 		if err != nil {
 			return
 		}
-		o := &outgoing{msg: &m, chunks: make([][][]byte, len(m.Tensors))}
+		o := &outgoing{msg: &m, chunks: make([][][]byte, len(m.Tensors)), written: make(chan struct{})}
 		o.refs.Store(1)
 		for i, tn := range m.Tensors {
 			d := tn.Data
