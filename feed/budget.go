@@ -26,13 +26,17 @@ type budget struct {
 	mu      sync.Mutex
 	max     int64
 	used    int64
-	queue   []*struct{} // streams waiting for a reservation, in arrival order
+	queue   []*waiter // streams waiting for a reservation, in arrival order
 	changed chan struct{}
 	// yield, when set, asks the cache to free about n bytes and returns
 	// the bytes freed; it is called without mu held.
 	yield    func(n int64) int64
 	refusals atomic.Uint64
 }
+
+// waiter is one stream in the queue; it has a size so that every waiter
+// has an address of its own (zero-size allocations may share one).
+type waiter struct{ n int64 }
 
 func newBudget(max int64) *budget {
 	return &budget{max: max, changed: make(chan struct{})}
@@ -57,7 +61,7 @@ func (b *budget) tryAcquire(n int64) bool {
 // (or ctx's error).
 func (b *budget) reserve(ctx context.Context, n int64, wait time.Duration) (int64, error) {
 	n = min(n, b.max)
-	me := new(struct{})
+	me := &waiter{n: n}
 	b.mu.Lock()
 	b.queue = append(b.queue, me)
 	b.mu.Unlock()
@@ -93,7 +97,7 @@ func (b *budget) reserve(ctx context.Context, n int64, wait time.Duration) (int6
 
 // leave takes a waiter off the queue and wakes the others (the head may
 // have changed).
-func (b *budget) leave(me *struct{}) {
+func (b *budget) leave(me *waiter) {
 	b.mu.Lock()
 	for i, w := range b.queue {
 		if w == me {

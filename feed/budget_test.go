@@ -49,7 +49,7 @@ func TestWaitersGoFirst(t *testing.T) {
 	got := make(chan string, 2)
 	for _, name := range []string{"first", "second"} {
 		go func() {
-			if _, err := b.reserve(context.Background(), 50, time.Minute); err != nil {
+			if _, err := b.reserve(context.Background(), 60, time.Minute); err != nil {
 				got <- err.Error()
 				return
 			}
@@ -72,7 +72,7 @@ func TestWaitersGoFirst(t *testing.T) {
 	if g := <-got; g != "first" {
 		t.Fatalf("granted %s first", g)
 	}
-	b.release(50)
+	b.release(60)
 	if g := <-got; g != "second" {
 		t.Fatalf("then %s", g)
 	}

@@ -101,7 +101,14 @@ func TestClientsRideOutRestart(t *testing.T) {
 		pyGot.err = cmd.Wait()
 	}()
 
-	// The Go client, here.
+	// The Go client, here, once the Python one (slower to start) streams.
+	for pyGot.count() == 0 {
+		select {
+		case <-pyDone:
+			t.Fatalf("the Python client ended before its first batch: %v\n%s", pyGot.err, pyErr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 	goDone := make(chan struct{})
 	go func() {
 		defer close(goDone)

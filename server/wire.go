@@ -110,11 +110,19 @@ func (o *outgoing) unref() {
 // while a connected client never reads. After grace the batch's budget is
 // freed and its buffers are left to the garbage collector, never back to
 // the pool; if the transport lets go first, the batch is released then.
-func (o *outgoing) expire(grace time.Duration) {
+// The channel returned is closed once the grace has run out (at once when
+// the batch is already settled).
+func (o *outgoing) expire(grace time.Duration) <-chan struct{} {
+	fired := make(chan struct{})
 	if o.settled() {
-		return
+		close(fired)
+		return fired
 	}
-	o.expiry.Store(time.AfterFunc(grace, o.batch.Abandon))
+	o.expiry.Store(time.AfterFunc(grace, func() {
+		o.batch.Abandon()
+		close(fired)
+	}))
+	return fired
 }
 
 // settled tells whether every reference has been dropped.
