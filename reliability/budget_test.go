@@ -19,9 +19,6 @@ import (
 // and planes unpacked take about 126 MB each, so a 1 GiB budget holds a few
 // streams' batches at a time (the cache, 256 MiB, yields to them).
 const (
-	budgetBytes    = 1 << 30
-	budgetCache    = 256 << 20
-	budgetBatch    = 240
 	budgetPerRound = 2 // batches each stream asks for
 	// budgetOverhead is the fixed overhead stated for the server on top of
 	// its budget: runtime, index, idle pooled buffers (up to 128 MiB),
@@ -30,21 +27,30 @@ const (
 	budgetOverhead = 256 << 20
 )
 
-// budgetStreams is the number of streams of the memory budget test: 64 (the
-// default stream cap), or RELIABILITY_BUDGET_STREAMS for the README figures
-// at 16 and 32.
-func budgetStreams(t *testing.T) int {
+// budgetSetup is the size of the memory budget test.
+type budgetSetup struct {
+	streams, batch int
+	budget, cache  uint64
+}
+
+// budgetSize returns the test's size: 64 streams (the default stream cap)
+// of batch 240 in a 1 GiB budget, or RELIABILITY_BUDGET_STREAMS streams for
+// the README figures at 16 and 32. The race build is many times slower
+// (0.1 batches of 240 a second): there, 16 streams of batch 32 in a
+// budget scaled down alike, and the memory is logged, not asserted.
+func budgetSize(t *testing.T) budgetSetup {
+	s := budgetSetup{streams: 64, batch: 240, budget: 1 << 30, cache: 256 << 20}
+	if raceEnabled {
+		s = budgetSetup{streams: 16, batch: 32, budget: 160 << 20, cache: 32 << 20}
+	}
 	if v := os.Getenv("RELIABILITY_BUDGET_STREAMS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
 			t.Fatalf("RELIABILITY_BUDGET_STREAMS=%q is not a positive number", v)
 		}
-		return n
+		s.streams = n
 	}
-	if raceEnabled {
-		return 16 // the race build is many times slower; the figures are logged only
-	}
-	return 64
+	return s
 }
 
 // budgetStream is one stream of the test and what it saw.
@@ -65,14 +71,15 @@ type budgetStream struct {
 // with a retry delay, and come back, while the admitted ones keep going.
 func TestMemoryBudgetHoldsUnderManyStreams(t *testing.T) {
 	root := corpusCopy(t)
-	flags := []string{"--memory-budget", fmt.Sprint(budgetBytes), "--cache-bytes", fmt.Sprint(budgetCache), "--max-streams", "64", "--send-timeout", "20s"}
+	size := budgetSize(t)
+	flags := []string{"--memory-budget", fmt.Sprint(size.budget), "--cache-bytes", fmt.Sprint(size.cache), "--max-streams", "64", "--send-timeout", "20s"}
 	if os.Getenv("RELIABILITY_SERVER_BIN") == "" {
 		flags = append(flags, "--budget-wait", "3s") // (builds before the budget wait had no such flag)
 	}
 	p := startServer(t, root, flags...)
 	p.waitServing()
 	idle := p.rss()
-	n := budgetStreams(t)
+	n := size.streams
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -92,7 +99,7 @@ func TestMemoryBudgetHoldsUnderManyStreams(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			req := &pb.StreamBatchesRequest{BatchSize: budgetBatch, Seed: uint64(i), EndEpoch: 1000, MaxBatches: budgetPerRound,
+			req := &pb.StreamBatchesRequest{BatchSize: uint32(size.batch), Seed: uint64(i), EndEpoch: 1000, MaxBatches: budgetPerRound,
 				Mix: &pb.Mix{Clean: 1, Stego: 1, Negative: 1}, Consumer: fmt.Sprintf("budget-%d", i)}
 			for b, err := range c.Stream(ctx, req) {
 				if err != nil {
@@ -117,7 +124,7 @@ func TestMemoryBudgetHoldsUnderManyStreams(t *testing.T) {
 		t.Fatal(err)
 	}
 	peak := maxOf(samples)
-	bound := idle + budgetBytes + budgetOverhead
+	bound := idle + size.budget + budgetOverhead
 	var firsts []time.Duration
 	var all []time.Time
 	resumed, served := 0, 0
@@ -139,7 +146,7 @@ func TestMemoryBudgetHoldsUnderManyStreams(t *testing.T) {
 		gap = max(gap, all[i].Sub(all[i-1]))
 	}
 	t.Logf("FIGURE memory budget, %d streams of batch %d (planes unpacked, every stream; ~%d MB a batch), --memory-budget %s --cache-bytes %s: server RSS %s idle, peak %s (bound %s = idle + budget + %s fixed overhead); %d batches in %s (%.1f/s), first batch after %s (median %s, last %s), longest pause between two batches anywhere %s; %d streams refused at least once and resumed, %d refusals (Stats budget_refusals), budget in use at the end %s",
-		n, budgetBatch, feed.BatchBytes(feed.DefaultStreams, budgetBatch, false)/1e6, mib(budgetBytes), mib(budgetCache), mib(idle), mib(peak), mib(bound), mib(budgetOverhead),
+		n, size.batch, feed.BatchBytes(feed.DefaultStreams, size.batch, false)/1e6, mib(size.budget), mib(size.cache), mib(idle), mib(peak), mib(bound), mib(budgetOverhead),
 		served, took.Round(time.Second), float64(served)/took.Seconds(), firsts[0].Round(time.Millisecond), firsts[len(firsts)/2].Round(time.Millisecond),
 		firsts[len(firsts)-1].Round(time.Millisecond), gap.Round(time.Millisecond), resumed, st.GetServing().GetBudgetRefusals(), mib(st.GetServing().GetBudgetUsedBytes()))
 	if raceEnabled {
