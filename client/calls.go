@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"time"
 
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -91,14 +92,21 @@ func (c *Client) WaitReady(ctx context.Context) error {
 }
 
 // retryUnary runs call until it succeeds, fails with a non-transient error,
-// or the retry policy's attempts are spent.
+// or the retry policy's window (or attempts) is spent.
 func (c *Client) retryUnary(ctx context.Context, call func(context.Context) error) error {
+	p := c.cfg.retry
+	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		err := call(ctx)
-		if err == nil || !Transient(ctx, err) || attempt >= c.cfg.retry.MaxAttempts {
+		hint, retry := retryAdvice(ctx, err)
+		if err == nil || !retry || (p.MaxAttempts > 0 && attempt >= p.MaxAttempts) {
 			return err
 		}
-		if serr := sleep(ctx, backoffDelay(c.cfg.retry, attempt)); serr != nil {
+		d := max(backoffDelay(p, attempt), hint)
+		if time.Since(start)+d > p.Window {
+			return err
+		}
+		if serr := sleep(ctx, d); serr != nil {
 			return err
 		}
 	}

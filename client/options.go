@@ -23,20 +23,27 @@ const (
 )
 
 // RetryPolicy bounds the resumption of a stream (and the retry of Stats)
-// after transient errors.
+// after transient errors (see Transient). A stream keeps trying, waiting
+// with capped exponential backoff and jitter and for a replica to answer
+// SERVING on grpc.health.v1, for Window after the last batch received (or
+// its start); it gives up after that, or at once on a final status.
 type RetryPolicy struct {
-	// MaxAttempts is the number of consecutive failed attempts, with no batch
-	// received in between, after which the stream gives up; default 10.
+	// Window is how long a stream keeps trying with no batch received;
+	// default 5 minutes, enough to ride out a server restart.
+	Window time.Duration
+	// MaxAttempts, when positive, also gives up after that many
+	// consecutive failed attempts; default 0: only Window bounds the retry.
 	MaxAttempts int
 	// BaseDelay is the wait before the first retry, doubled at each further
-	// one (with jitter); default 50ms.
+	// one (with up to half taken off at random); default 100ms. A longer
+	// delay asked by the server (RetryInfo) is waited instead.
 	BaseDelay time.Duration
-	// MaxDelay caps the wait between attempts; default 2s.
+	// MaxDelay caps the wait between attempts; default 5s.
 	MaxDelay time.Duration
 }
 
 // DefaultRetryPolicy is used when WithRetry is not given.
-var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 10, BaseDelay: 50 * time.Millisecond, MaxDelay: 2 * time.Second}
+var DefaultRetryPolicy = RetryPolicy{Window: 5 * time.Minute, BaseDelay: 100 * time.Millisecond, MaxDelay: 5 * time.Second}
 
 // DefaultMaxMessageBytes is the largest batch message accepted by default.
 const DefaultMaxMessageBytes = 256 << 20
@@ -112,8 +119,8 @@ func (c *config) withDefaults() {
 	if c.balancer == "" {
 		c.balancer = RoundRobin
 	}
-	if c.retry.MaxAttempts <= 0 {
-		c.retry.MaxAttempts = DefaultRetryPolicy.MaxAttempts
+	if c.retry.Window <= 0 {
+		c.retry.Window = DefaultRetryPolicy.Window
 	}
 	if c.retry.BaseDelay <= 0 {
 		c.retry.BaseDelay = DefaultRetryPolicy.BaseDelay

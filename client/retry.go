@@ -2,45 +2,74 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
-	"strings"
 	"time"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
 )
 
 // Transient tells whether err, from a call made under ctx, is worth a retry
-// (on the same replica or another): Unavailable (no replica reachable, a
-// connection reset, a replica restarting, draining or still indexing) and
-// DeadlineExceeded or ResourceExhausted sent by the server (its send
-// timeout, too many streams) while ctx itself is still live. Every other
-// code is final.
+// (on the same replica or another), by the one rule both clients follow:
+// the server said so (the status carries a google.rpc.RetryInfo: a replica
+// restarting, draining or still indexing, too many streams, the memory
+// budget, its send timeout), or the status is UNAVAILABLE with no details at
+// all (the transport failed: no replica reachable, a connection reset).
+// Every other status is final; a message's text never decides.
 func Transient(ctx context.Context, err error) bool {
+	_, ok := retryAdvice(ctx, err)
+	return ok
+}
+
+// retryAdvice tells whether err is worth a retry (see Transient) and the
+// delay the server asked for (0 when it gave none).
+func retryAdvice(ctx context.Context, err error) (time.Duration, bool) {
 	if err == nil || ctx.Err() != nil {
-		return false
+		return 0, false
 	}
 	st, ok := status.FromError(err)
 	if !ok {
-		return false
+		return 0, false
 	}
-	switch st.Code() {
-	case codes.Unavailable:
-		return true
-	case codes.DeadlineExceeded:
-		// The caller's deadline has not passed (ctx.Err() is nil), so the
-		// server ended a stream it could not deliver in time.
-		return true
-	case codes.ResourceExhausted:
-		// The server's stream limit; a message over the size limit is final.
-		return !isMessageSize(st.Message())
+	for _, d := range st.Details() {
+		if ri, ok := d.(*errdetails.RetryInfo); ok {
+			return max(ri.GetRetryDelay().AsDuration(), 0), true
+		}
 	}
-	return false
+	return 0, st.Code() == codes.Unavailable && len(st.Proto().GetDetails()) == 0
 }
 
-// isMessageSize recognises gRPC's own "message larger than max" errors.
-func isMessageSize(msg string) bool {
-	return strings.Contains(msg, "larger than max") || strings.Contains(msg, "message too large")
+// awaitServing waits until the client's target answers SERVING on
+// grpc.health.v1 Check, polling with the policy's backoff, until deadline
+// or ctx ends. A server without the health service counts as serving.
+func (c *Client) awaitServing(ctx context.Context, deadline time.Time) error {
+	var last error
+	for attempt := 1; ; attempt++ {
+		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		resp, err := c.health.Check(cctx, &healthpb.HealthCheckRequest{Service: HealthService}, grpc.WaitForReady(false))
+		cancel()
+		switch {
+		case err == nil && resp.GetStatus() == healthpb.HealthCheckResponse_SERVING:
+			return nil
+		case status.Code(err) == codes.Unimplemented:
+			return nil
+		case err == nil:
+			last = fmt.Errorf("health status %s", resp.GetStatus())
+		default:
+			last = err
+		}
+		d := backoffDelay(c.cfg.retry, attempt)
+		if time.Now().Add(d).After(deadline) {
+			return fmt.Errorf("%s not SERVING within the retry window (last: %v)", c.target, last)
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+	}
 }
 
 // backoffDelay is the wait before retry number attempt (1-based): the base

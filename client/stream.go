@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"time"
 
 	"google.golang.org/grpc/peer"
 	"google.golang.org/protobuf/proto"
@@ -61,6 +62,7 @@ type BatchStream struct {
 	started   bool
 	complete  bool // every batch of the request has been delivered
 	failures  int
+	failing   time.Time // the first failure of the current run of them
 	resumes   int
 	err       error
 }
@@ -93,7 +95,7 @@ func (s *BatchStream) Delivered() uint64 { return s.delivered }
 
 // Next returns the next batch, io.EOF after the last one, or the error that
 // ended the stream (a non-transient status, or the last transient one once
-// the retry policy's attempts are spent).
+// the retry policy's window is spent).
 func (s *BatchStream) Next() (*Batch, error) {
 	if s.err != nil {
 		return nil, s.err
@@ -128,21 +130,9 @@ func (s *BatchStream) next() (*Batch, error) {
 			if cerr := s.ctx.Err(); cerr != nil {
 				return nil, cerr
 			}
-			if !Transient(s.ctx, err) {
+			if err := s.backOff(err); err != nil {
 				return nil, err
 			}
-			s.failures++
-			if s.failures >= s.c.cfg.retry.MaxAttempts {
-				return nil, fmt.Errorf("client: giving up after %d attempts in a row (peer %q, cursor %q): %w", s.failures, s.peer, s.cursor, err)
-			}
-			d := backoffDelay(s.c.cfg.retry, s.failures)
-			if h := s.c.cfg.onResume; h != nil {
-				h(ResumeEvent{Err: err, Attempt: s.failures, Delay: d, Cursor: s.cursor, Peer: s.peer})
-			}
-			if err := sleep(s.ctx, d); err != nil {
-				return nil, err
-			}
-			s.resumes++
 			continue
 		}
 		if s.peer == "" {
@@ -155,6 +145,48 @@ func (s *BatchStream) next() (*Batch, error) {
 		}
 		return &Batch{StreamBatchesResponse: m, Peer: s.peer, Resumes: s.resumes}, nil
 	}
+}
+
+// backOff decides what a failed attempt leads to: the error to end the
+// stream with (a final status, the retry window or attempts spent, ctx
+// ended), or nil after waiting (backoff, the server's retry delay, then a
+// replica SERVING) to open the next attempt.
+func (s *BatchStream) backOff(err error) error {
+	hint, retry := retryAdvice(s.ctx, err)
+	if !retry {
+		return err
+	}
+	p := s.c.cfg.retry
+	if s.failures == 0 {
+		s.failing = time.Now()
+	}
+	s.failures++
+	deadline := s.failing.Add(p.Window)
+	giveUp := func(why error) error {
+		return fmt.Errorf("client: giving up after %d attempts in %s (retry window %s; peer %q, cursor %q): %w",
+			s.failures, time.Since(s.failing).Round(time.Millisecond), p.Window, s.peer, s.cursor, why)
+	}
+	if p.MaxAttempts > 0 && s.failures >= p.MaxAttempts {
+		return giveUp(err)
+	}
+	d := max(backoffDelay(p, s.failures), hint)
+	if time.Now().Add(d).After(deadline) {
+		return giveUp(err)
+	}
+	if h := s.c.cfg.onResume; h != nil {
+		h(ResumeEvent{Err: err, Attempt: s.failures, Delay: d, Cursor: s.cursor, Peer: s.peer})
+	}
+	if err := sleep(s.ctx, d); err != nil {
+		return err
+	}
+	if werr := s.c.awaitServing(s.ctx, deadline); werr != nil {
+		if cerr := s.ctx.Err(); cerr != nil {
+			return cerr
+		}
+		return giveUp(fmt.Errorf("%w; last stream error: %w", werr, err))
+	}
+	s.resumes++
+	return nil
 }
 
 // accept checks that m follows the previous batch and moves the position on.

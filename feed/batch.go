@@ -57,11 +57,11 @@ func (t *Tensor) Len() int {
 	return n
 }
 
-// Batch is one assembled batch. Call Release once its data has been sent:
-// its buffers go back to the feed and its share of the memory budget is freed.
-// A transport that still reads the buffers after a send has returned calls
-// ReleaseBudget then, and Release once it is done with them. Release,
-// ReleaseBudget and Abandon may be called from different goroutines.
+// Batch is one assembled batch. Call Release once its data has been
+// written out (not merely queued): its buffers go back to the feed and its
+// share of the memory budget is freed, so the budget bounds the batches in
+// the transport too. Release, ReleaseBudget and Abandon may be called from
+// different goroutines.
 type Batch struct {
 	SnapshotID string
 	Epoch      uint64
@@ -87,8 +87,9 @@ type Batch struct {
 	feed    *Feed
 	charged int64
 	// extra are pooled buffers the tensors may point into (augmented planes).
-	extra   [][]byte
-	ownSlot chan struct{}
+	extra [][]byte
+	// own is the stream's reservation when the batch holds it.
+	own *reservation
 	// budgetFreed and buffersFreed make each release happen once.
 	budgetFreed, buffersFreed atomic.Bool
 }
@@ -125,10 +126,10 @@ func (b *Batch) Release() {
 	b.ReleaseBudget()
 }
 
-// ReleaseBudget frees the batch's share of the memory budget and its
-// stream's slot, so the stream may assemble further, but keeps its buffers:
-// for a transport that has taken the batch (as a marshalled message would
-// be) and still reads them. Release returns the buffers later.
+// ReleaseBudget frees the batch's share of the memory budget (or its
+// stream's reservation), so the stream may assemble further, but keeps its
+// buffers. Release calls it; a transport calls it alone only for a batch it
+// has copied out. Release returns the buffers later.
 func (b *Batch) ReleaseBudget() {
 	if b == nil || !b.budgetFreed.CompareAndSwap(false, true) {
 		return
@@ -136,11 +137,8 @@ func (b *Batch) ReleaseBudget() {
 	if b.feed != nil {
 		b.feed.budget.release(b.charged)
 	}
-	if b.ownSlot != nil {
-		select {
-		case b.ownSlot <- struct{}{}:
-		default:
-		}
+	if b.own != nil {
+		b.own.giveBack()
 	}
 }
 

@@ -20,7 +20,7 @@ type Batches struct {
 	first  *sampling.Schedule
 	per    int
 	out    chan result
-	slot   chan struct{}
+	own    *reservation
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -33,7 +33,9 @@ type result struct {
 // Open resolves spec against the catalog (snapshot, cursor) and starts
 // assembling batches. The errors are those of sampling (ErrInvalidParams,
 // ErrEmptyPool, ErrBadCursor, ErrCursorMismatch, ErrSnapshotMismatch), of
-// catalog (ErrNotReady, ErrSnapshotGone) and ErrInvalid.
+// catalog (ErrNotReady, ErrSnapshotGone), ErrInvalid, and ErrBudget when
+// the stream's reservation (one batch it may always hold) is not free
+// within Config.BudgetWait.
 func (f *Feed) Open(ctx context.Context, cat *catalog.Catalog, spec Spec) (*Batches, error) {
 	lease, pos, last, err := resolve(cat, spec)
 	if err != nil {
@@ -47,18 +49,32 @@ func (f *Feed) Open(ctx context.Context, cat *catalog.Catalog, spec Spec) (*Batc
 		lease.Release()
 		return nil, err
 	}
+	n, err := f.budget.reserve(ctx, spec.batchBytes(), f.cfg.BudgetWait)
+	if err != nil {
+		lease.Release()
+		return nil, err
+	}
 	per := first.Rebased(pos.base).BatchesPerEpoch()
 	ctx, cancel := context.WithCancel(ctx)
 	bs := &Batches{
 		f: f, lease: lease, spec: spec, start: pos, last: last, per: per, first: first,
 		out:    make(chan result, f.cfg.Prefetch),
-		slot:   make(chan struct{}, 1),
+		own:    newReservation(f.budget, n),
 		cancel: cancel,
 		done:   make(chan struct{}),
 	}
-	bs.slot <- struct{}{}
 	go bs.produce(ctx, cat.Root())
 	return bs, nil
+}
+
+// batchBytes is what one batch of spec holds: its tensors, and with
+// augmentation the transformed planes.
+func (spec Spec) batchBytes() int64 {
+	n := BatchBytes(spec.streams(), spec.Params.BatchSize, spec.PackBits)
+	if spec.Params.Augment {
+		n += augmentBytes(spec.streams(), spec.Params.BatchSize)
+	}
+	return n
 }
 
 // SnapshotID returns the id of the snapshot served.
@@ -85,13 +101,15 @@ func (bs *Batches) Next(ctx context.Context) (*Batch, error) {
 }
 
 // Close stops the assembly, frees the batches not yet taken and releases
-// the snapshot lease.
+// the snapshot lease; the stream's reservation goes back to the budget once
+// the batch holding it, if any, is released.
 func (bs *Batches) Close() {
 	bs.cancel()
 	for r := range bs.out {
 		r.b.Release()
 	}
 	<-bs.done
+	bs.own.close()
 	bs.lease.Release()
 }
 
@@ -99,10 +117,7 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 	defer close(bs.done)
 	defer close(bs.out)
 	view := bs.lease.View()
-	size := BatchBytes(bs.spec.streams(), bs.spec.Params.BatchSize, bs.spec.PackBits)
-	if bs.spec.Params.Augment {
-		size += augmentBytes(bs.spec.streams(), bs.spec.Params.BatchSize)
-	}
+	size := bs.spec.batchBytes()
 	var draws []sampling.Draw
 	sent := 0
 	emit := func(r result) bool {
@@ -145,7 +160,7 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 			}
 			batch.charged = charged
 			if own {
-				batch.ownSlot = bs.slot
+				batch.own = bs.own
 			}
 			if !emit(result{b: batch}) {
 				return
@@ -158,22 +173,22 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 	}
 }
 
-// acquire waits until the stream may assemble one more batch: its own slot
-// (one batch outside the budget, so a stream never starves) or size bytes of
-// the global budget.
+// acquire waits until the stream may assemble one more batch: its
+// reservation (so a stream admitted never starves) or size more bytes of
+// the budget.
 func (bs *Batches) acquire(ctx context.Context, size int64) (charged int64, own, ok bool) {
 	for {
 		changed := bs.f.budget.wait()
 		select {
-		case <-bs.slot:
+		case <-bs.own.slot:
 			return 0, true, true
 		default:
 		}
-		if n, ok := bs.f.budget.tryAcquire(size); ok {
-			return n, false, true
+		if bs.f.budget.tryAcquire(size) {
+			return size, false, true
 		}
 		select {
-		case <-bs.slot:
+		case <-bs.own.slot:
 			return 0, true, true
 		case <-changed:
 		case <-ctx.Done():
@@ -185,6 +200,6 @@ func (bs *Batches) acquire(ctx context.Context, size int64) (charged int64, own,
 func (bs *Batches) giveBack(charged int64, own bool) {
 	bs.f.budget.release(charged)
 	if own {
-		bs.slot <- struct{}{}
+		bs.own.giveBack()
 	}
 }

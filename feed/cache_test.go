@@ -24,7 +24,7 @@ func fakeStreams(fill byte) *extract.Streams {
 // used entry goes first.
 func TestMemCacheBudget(t *testing.T) {
 	size := int64(fakeStreams(0).Bytes())
-	c := newMemCache(3*size + size/2)
+	c := newMemCache(3*size+size/2, newBudget(1<<40))
 	for i := 0; i < 3; i++ {
 		c.put(fmt.Sprint(i), fakeStreams(byte(i)))
 	}
@@ -44,7 +44,7 @@ func TestMemCacheBudget(t *testing.T) {
 			t.Fatalf("entry %s evicted", k)
 		}
 	}
-	tiny := newMemCache(size - 1)
+	tiny := newMemCache(size-1, newBudget(1<<40))
 	tiny.put("x", fakeStreams(9))
 	if used, _ := tiny.stats(); used != 0 {
 		t.Fatal("an entry over the whole budget was stored")

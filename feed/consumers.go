@@ -3,6 +3,7 @@ package feed
 import (
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/starlight/dataserver/index"
 	"github.com/starlight/dataserver/sampling"
@@ -10,10 +11,19 @@ import (
 
 // Consumers tallies what each consumer was served: streams running, batches
 // and samples sent, samples per kind, and the mix asked for over the same
-// samples. It is safe for concurrent use.
+// samples. The table is bounded (see bucket). It is safe for concurrent use.
 type Consumers struct {
-	mu  sync.Mutex
-	all map[string]*ConsumerFigures
+	// Max bounds the consumers tallied apart (DefaultMaxConsumers when 0);
+	// Idle is how long an idle one is kept (DefaultConsumerIdle when 0).
+	Max  int
+	Idle time.Duration
+	// OnForget, when set, is called with the name of each entry dropped
+	// (under the table's lock: it must not call back).
+	OnForget func(name string)
+
+	mu    sync.Mutex
+	all   map[string]*ConsumerFigures
+	clock func() time.Time
 }
 
 // ConsumerFigures are one consumer's serving figures.
@@ -31,6 +41,7 @@ type ConsumerFigures struct {
 
 	// asked sums, per kind, each batch's samples times its stream's share.
 	asked [sampling.NumKinds]float64
+	last  time.Time // the last stream start, batch or end
 }
 
 // ServedShares returns each kind's share of the samples sent.
@@ -54,19 +65,25 @@ func (cs *Consumers) get(name string) *ConsumerFigures {
 		c = &ConsumerFigures{Name: name}
 		cs.all[name] = c
 	}
+	c.last = cs.now()
 	return c
 }
 
-// Start records a stream opened by name with the given mix; the returned
-// function records its end.
-func (cs *Consumers) Start(name string, mix sampling.Mix) (end func()) {
+// Start records a stream opened by name with the given mix. It returns the
+// name the stream is tallied under (name, or OtherConsumer beyond the cap),
+// to pass to Served, and a function that records the stream's end.
+func (cs *Consumers) Start(name string, mix sampling.Mix) (label string, end func()) {
 	cs.mu.Lock()
+	if cs.all == nil {
+		cs.all = map[string]*ConsumerFigures{}
+	}
+	name = cs.bucket(name)
 	c := cs.get(name)
 	c.ActiveStreams++
 	c.Requested = mix.Normalize().Shares()
 	cs.mu.Unlock()
 	var once sync.Once
-	return func() {
+	return name, func() {
 		once.Do(func() {
 			cs.mu.Lock()
 			cs.get(name).ActiveStreams--
@@ -75,12 +92,13 @@ func (cs *Consumers) Start(name string, mix sampling.Mix) (end func()) {
 	}
 }
 
-// Served records one batch sent to name by a stream that asked for mix.
-func (cs *Consumers) Served(name string, mix sampling.Mix, kinds [3]int) {
+// Served records one batch sent to the stream tallied under label, by a
+// stream that asked for mix.
+func (cs *Consumers) Served(label string, mix sampling.Mix, kinds [3]int) {
 	shares := mix.Normalize().Shares()
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	c := cs.get(name)
+	c := cs.get(label)
 	c.Batches++
 	total := 0
 	for k, n := range kinds {
@@ -98,6 +116,7 @@ func (cs *Consumers) Served(name string, mix sampling.Mix, kinds [3]int) {
 func (cs *Consumers) Snapshot() ([]ConsumerFigures, int) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
+	cs.expire()
 	out := make([]ConsumerFigures, 0, len(cs.all))
 	active := 0
 	for _, c := range cs.all {

@@ -25,11 +25,17 @@ type Config struct {
 	// Prefetch is the number of batches a stream assembles ahead of its
 	// consumer; 0 means DefaultPrefetch, negative means none.
 	Prefetch int
-	// MemoryBudget bounds the bytes of all prefetched batches (those beyond
-	// the one each stream is sending); 0 means DefaultMemoryBudget.
+	// MemoryBudget bounds everything held for batches, all streams
+	// together: each stream's reservation of one batch, the batches
+	// assembled ahead, those on their way out until the transport has
+	// written them, and the memory cache (which yields first); 0 means
+	// DefaultMemoryBudget.
 	MemoryBudget int64
-	// CacheBytes bounds the in-memory stream cache; 0 means
-	// DefaultCacheBytes, negative disables it.
+	// BudgetWait bounds how long Open waits for a stream's reservation
+	// before failing with ErrBudget; 0 means DefaultBudgetWait.
+	BudgetWait time.Duration
+	// CacheBytes bounds the in-memory stream cache, within MemoryBudget;
+	// 0 means DefaultCacheBytes, negative disables it.
 	CacheBytes int64
 	// CacheDir, when set, also keeps extracted streams on disk there, so a
 	// restart does not decode again.
@@ -49,8 +55,11 @@ type Config struct {
 const (
 	// DefaultPrefetch is the batches a stream assembles ahead: 2.
 	DefaultPrefetch = 2
-	// DefaultMemoryBudget bounds the prefetched batches: 512 MiB.
-	DefaultMemoryBudget = 512 << 20
+	// DefaultMemoryBudget bounds everything held for batches, the memory
+	// cache included: 1536 MiB.
+	DefaultMemoryBudget = 1536 << 20
+	// DefaultBudgetWait is how long a stream waits for its reservation: 20 s.
+	DefaultBudgetWait = 20 * time.Second
 	// DefaultCacheBytes bounds the in-memory stream cache: 1 GiB.
 	DefaultCacheBytes = 1 << 30
 	// DefaultDiskCacheBytes bounds the disk stream cache: 8 GiB.
@@ -99,6 +108,9 @@ func New(cfg Config) (*Feed, error) {
 	if cfg.MemoryBudget <= 0 {
 		cfg.MemoryBudget = DefaultMemoryBudget
 	}
+	if cfg.BudgetWait <= 0 {
+		cfg.BudgetWait = DefaultBudgetWait
+	}
 	if cfg.CacheBytes == 0 {
 		cfg.CacheBytes = DefaultCacheBytes
 	} else if cfg.CacheBytes < 0 {
@@ -107,11 +119,12 @@ func New(cfg Config) (*Feed, error) {
 	if cfg.DiskCacheBytes <= 0 {
 		cfg.DiskCacheBytes = DefaultDiskCacheBytes
 	}
+	bud := newBudget(cfg.MemoryBudget)
 	f := &Feed{
 		cfg:      cfg,
-		mem:      newMemCache(cfg.CacheBytes),
+		mem:      newMemCache(cfg.CacheBytes, bud),
 		workers:  make(chan struct{}, cfg.Workers),
-		budget:   newBudget(cfg.MemoryBudget),
+		budget:   bud,
 		bufs:     bufPool{max: min(cfg.MemoryBudget/4, maxIdleBufferBytes)},
 		inflight: map[string]*call{},
 	}

@@ -21,8 +21,11 @@ type Stats struct {
 	Warmed uint64
 	// Extraction summarises the latency of extraction on demand.
 	Extraction LatencySummary
-	// BudgetUsed is the memory budget held by prefetched batches now.
-	BudgetUsed int64
+	// Budget is the memory budget; BudgetUsed the part of it held now
+	// (reservations, batches assembled, queued and being written, memory
+	// cache); BudgetRefusals counts streams refused for want of it.
+	Budget, BudgetUsed int64
+	BudgetRefusals     uint64
 }
 
 // Stats returns the current figures.
@@ -30,6 +33,7 @@ func (f *Feed) Stats() Stats {
 	s := Stats{
 		CacheHits: f.hits.Load(), CacheMisses: f.misses.Load(), DiskHits: f.diskHits.Load(),
 		ExtractErrors: f.extractErrors.Load(), Warmed: f.warmed.Load(), Extraction: f.lat.summary(), BudgetUsed: f.budget.inUse(),
+		Budget: f.budget.max, BudgetRefusals: f.budget.refusals.Load(),
 	}
 	s.CacheBytes, s.CacheEntries = f.mem.stats()
 	if f.disk != nil {

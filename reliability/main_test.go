@@ -37,10 +37,15 @@ func isLong() bool {
 }
 
 // needBinary builds ./cmd/dataserver into a temporary folder on first use
-// and fails the test when it could not be built.
+// (or takes the binary RELIABILITY_SERVER_BIN names) and fails the test
+// when it could not be built.
 func needBinary(t testing.TB) {
 	t.Helper()
 	binOnce.Do(func() {
+		if bin := os.Getenv("RELIABILITY_SERVER_BIN"); bin != "" {
+			binPath = bin // another build, for before-and-after figures
+			return
+		}
 		binDir, binErr = os.MkdirTemp("", "reliability-bin-")
 		if binErr == nil {
 			binPath, binErr = testbin.Build(binDir, raceEnabled)

@@ -47,14 +47,21 @@ type Config struct {
 	CacheBytes int64
 	// DiskCacheBytes bounds the disk cache; default feed.DefaultDiskCacheBytes.
 	DiskCacheBytes int64
-	// MemoryBudget bounds the bytes of prefetched batches; default feed.DefaultMemoryBudget.
+	// MemoryBudget bounds everything held for batches (reservations,
+	// batches assembled, queued and being written, the memory cache);
+	// default feed.DefaultMemoryBudget.
 	MemoryBudget int64
+	// BudgetWait bounds how long a stream waits for its share of the
+	// budget before it ends RESOURCE_EXHAUSTED; default feed.DefaultBudgetWait.
+	BudgetWait time.Duration
 	// Workers is the extraction pool size; default GOMAXPROCS.
 	Workers int
 	// Prefetch is the batches assembled ahead per stream; default feed.DefaultPrefetch.
 	Prefetch int
 	// MaxStreams bounds the StreamBatches calls running at once; default DefaultMaxStreams.
 	MaxStreams int
+	// MaxWatches bounds the health Watch streams running at once; default 256.
+	MaxWatches int
 	// SendTimeout ends a stream whose consumer has not taken a batch for
 	// that long; default DefaultSendTimeout.
 	SendTimeout time.Duration
@@ -84,6 +91,7 @@ const (
 	DefaultAddr             = "127.0.0.1:50051"
 	DefaultMetricsAddr      = "127.0.0.1:9464"
 	DefaultMaxStreams       = 64
+	DefaultMaxWatches       = 256
 	DefaultSendTimeout      = 60 * time.Second
 	DefaultGracePeriod      = 30 * time.Second
 	DefaultMaxSendBytes     = 128 << 20
@@ -112,6 +120,7 @@ func (c Config) withDefaults() Config {
 		c.Addr = DefaultAddr
 	}
 	def(&c.MaxStreams, DefaultMaxStreams)
+	def(&c.MaxWatches, DefaultMaxWatches)
 	def(&c.MaxSendBytes, DefaultMaxSendBytes)
 	def(&c.MaxRecvBytes, DefaultMaxRecvBytes)
 	defd(&c.SendTimeout, DefaultSendTimeout)

@@ -257,6 +257,7 @@ func servingOf(fs feed.Stats, consumers []feed.ConsumerFigures, active int) *pb.
 		ActiveStreams: uint32(active), CacheHits: fs.CacheHits, CacheMisses: fs.CacheMisses,
 		CacheBytes: uint64(fs.CacheBytes), CacheEntries: uint64(fs.CacheEntries), DiskCacheHits: fs.DiskHits,
 		ExtractErrors: fs.ExtractErrors, WarmedAtIndex: fs.Warmed,
+		BudgetBytes: uint64(fs.Budget), BudgetUsedBytes: uint64(max(fs.BudgetUsed, 0)), BudgetRefusals: fs.BudgetRefusals,
 		Extraction: &pb.LatencySummary{
 			Count: fs.Extraction.Count, MeanSeconds: fs.Extraction.Mean, P50Seconds: fs.Extraction.P50,
 			P99Seconds: fs.Extraction.P99, MaxSeconds: fs.Extraction.Max,

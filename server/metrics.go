@@ -61,13 +61,25 @@ func newMetrics(f func() *feed.Feed, cat func() *catalog.Catalog) *metrics {
 	bytes := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "dataserver_cache_bytes", Help: "Bytes held by the in-memory stream cache.",
 	}, func() float64 { return float64(f().Stats().CacheBytes) })
+	budgetUsed := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "dataserver_budget_used_bytes", Help: "Memory budget in use: stream reservations, batches assembled, queued and being written, the memory cache.",
+	}, func() float64 { return float64(f().Stats().BudgetUsed) })
+	budgetRefusals := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "dataserver_budget_refusals_total", Help: "Streams ended RESOURCE_EXHAUSTED for want of memory budget.",
+	}, func() float64 { return float64(f().Stats().BudgetRefusals) })
 	age := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "dataserver_snapshot_age_seconds", Help: "Age of the current snapshot (0 before the first).",
 	}, func() float64 { return cat().Age().Seconds() })
 	m.reg.MustRegister(m.grpc, m.served, m.requestedMix, m.activeStreams, m.extract, m.indexSamples,
-		hits, misses, warmed, panics, bytes, age,
+		hits, misses, warmed, panics, bytes, budgetUsed, budgetRefusals, age,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// forget drops the series of a consumer the consumer table forgot.
+func (m *metrics) forget(consumer string) {
+	m.served.DeletePartialMatch(prometheus.Labels{"consumer": consumer})
+	m.requestedMix.DeletePartialMatch(prometheus.Labels{"consumer": consumer})
 }
 
 // onSwap publishes the served samples per kind of a new snapshot.

@@ -55,6 +55,7 @@ type Server struct {
 	knownIdx knownIndex
 
 	streamSlots chan struct{}
+	watchSlots  chan struct{}
 	// calls counts the DataService calls running, for the drain.
 	calls    atomic.Int64
 	draining chan struct{}
@@ -74,7 +75,8 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	s := &Server{cfg: cfg, log: log, streamSlots: make(chan struct{}, cfg.MaxStreams), draining: make(chan struct{}), watchesEnd: make(chan struct{})}
+	s := &Server{cfg: cfg, log: log, streamSlots: make(chan struct{}, cfg.MaxStreams), watchSlots: make(chan struct{}, cfg.MaxWatches),
+		draining: make(chan struct{}), watchesEnd: make(chan struct{})}
 	// Panics recovered anywhere in the process (index, feed, calls) are
 	// logged with their stack; the latest server's logger takes them.
 	plog := log.Named("panic")
@@ -82,6 +84,7 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 		plog.Error("panic recovered", zap.String("where", p.Where), zap.String("panic", fmt.Sprint(p.Value)), zap.ByteString("stack", p.Stack))
 	})
 	s.metrics = newMetrics(func() *feed.Feed { return s.feed }, func() *catalog.Catalog { return s.cat })
+	s.consumers.OnForget = s.metrics.forget
 	losses, err := openFeedback(cfg, log)
 	if err != nil {
 		return nil, err
@@ -89,7 +92,7 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 	s.losses, s.fbm = losses, newFeedbackMetrics(losses)
 	s.metrics.reg.MustRegister(s.fbm)
 	f, err := feed.New(feed.Config{
-		Workers: cfg.Workers, Prefetch: cfg.Prefetch, MemoryBudget: cfg.MemoryBudget,
+		Workers: cfg.Workers, Prefetch: cfg.Prefetch, MemoryBudget: cfg.MemoryBudget, BudgetWait: cfg.BudgetWait,
 		CacheBytes: cfg.CacheBytes, CacheDir: cfg.CacheDir, DiskCacheBytes: cfg.DiskCacheBytes,
 		Extract: cfg.Extract, OnExtract: s.metrics.onExtract, Losses: losses,
 	})
@@ -154,7 +157,7 @@ func (s *Server) serverOptions() ([]grpc.ServerOption, error) {
 		streams = append(streams, selector.StreamServerInterceptor(auth.StreamServerInterceptor(a.authFunc), match))
 	}
 	unary = append(unary, recovery.UnaryServerInterceptor(recoverOpt))
-	streams = append(streams, recovery.StreamServerInterceptor(recoverOpt), s.endWatchesAtDrain)
+	streams = append(streams, recovery.StreamServerInterceptor(recoverOpt), s.capWatches, s.endWatchesAtDrain)
 
 	opts := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(unary...),

@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"google.golang.org/grpc/encoding"
@@ -52,10 +53,11 @@ const inlineData = 1 << 10
 // outgoing is a batch on its way out: its response message with the tensors'
 // data left out, each tensor's bytes as the chunks the batch holds them in
 // (one pooled buffer, or slices of the stream cache and shared zeros), and
-// the batch. Only batchCodec can marshal it. Once SendMsg has returned, the
-// batch's budget is freed (as it was when the message was a marshalled
-// copy); its buffers go back to the pool when the transport has freed every
-// chunk it was given, or to the garbage collector when the send failed.
+// the batch. Only batchCodec can marshal it. SendMsg returns once the
+// transport has queued the message, not written it: the batch keeps its
+// share of the memory budget, and its buffers, until the transport has freed
+// every chunk it was given (written them, or dropped them with the stream),
+// or, at the latest, a grace period after the stream ended (see expire).
 type outgoing struct {
 	msg    *pb.StreamBatchesResponse
 	chunks [][][]byte // per tensor of msg
@@ -64,11 +66,18 @@ type outgoing struct {
 	// sender until its SendMsg has returned.
 	refs atomic.Int32
 	done atomic.Bool
+	// expiry, once set, frees the budget if the transport never lets go.
+	expiry atomic.Pointer[time.Timer]
+	// queued, when set, is called once SendMsg has queued the message.
+	queued func()
+	// written is closed when the last reference is dropped: the transport
+	// has written (or dropped) every byte.
+	written chan struct{}
 }
 
 // newOutgoing lays b out for sending; b belongs to the outgoing from now on.
 func newOutgoing(b *feed.Batch) *outgoing {
-	o := &outgoing{msg: batchMessage(b), chunks: make([][][]byte, len(b.Tensors)), batch: b}
+	o := &outgoing{msg: batchMessage(b), chunks: make([][][]byte, len(b.Tensors)), batch: b, written: make(chan struct{})}
 	for i := range b.Tensors {
 		if t := &b.Tensors[i]; t.Parts != nil {
 			o.chunks[i] = t.Parts
@@ -80,24 +89,42 @@ func newOutgoing(b *feed.Batch) *outgoing {
 	return o
 }
 
-// sent is called by the sender once SendMsg has returned: the budget is
-// freed, and the buffers are released if the transport holds none of them.
-func (o *outgoing) sent() {
-	o.batch.ReleaseBudget()
-	o.unref()
-}
+// sent is called by the sender once SendMsg has returned: the batch is
+// released (budget and buffers) if the transport holds none of its chunks.
+func (o *outgoing) sent() { o.unref() }
 
 // unref drops one reference; the last one releases the batch.
 func (o *outgoing) unref() {
 	if o.refs.Add(-1) == 0 {
 		o.done.Store(true)
+		close(o.written)
 		o.batch.Release()
+		if t := o.expiry.Load(); t != nil {
+			t.Stop()
+		}
 	}
 }
 
-// abandon frees the batch's budget now, whatever the transport still holds;
-// its buffers will go to the garbage collector, never back to the pool.
-func (o *outgoing) abandon() { o.batch.Abandon() }
+// expire bounds how long the batch may stay charged once its stream has
+// ended or its send failed: gRPC frees the chunks of a stream it has
+// written or reset, but not those queued on a connection that died, nor
+// while a connected client never reads. After grace the batch's budget is
+// freed and its buffers are left to the garbage collector, never back to
+// the pool; if the transport lets go first, the batch is released then.
+// The channel returned is closed once the grace has run out (at once when
+// the batch is already settled).
+func (o *outgoing) expire(grace time.Duration) <-chan struct{} {
+	fired := make(chan struct{})
+	if o.settled() {
+		close(fired)
+		return fired
+	}
+	o.expiry.Store(time.AfterFunc(grace, func() {
+		o.batch.Abandon()
+		close(fired)
+	}))
+	return fired
+}
 
 // settled tells whether every reference has been dropped.
 func (o *outgoing) settled() bool { return o.done.Load() }

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/starlight/dataserver/client"
 )
@@ -28,6 +29,8 @@ type Flags struct {
 	Insecure bool
 	// Balancer is round_robin or pick_first.
 	Balancer string
+	// RetryWindow is how long a call keeps retrying with no progress.
+	RetryWindow time.Duration
 }
 
 // Register defines the client flags on fl, with defaults from the
@@ -39,6 +42,7 @@ func Register(fl *flag.FlagSet) *Flags {
 	fl.StringVar(&f.TLSCA, "tls-ca", env("DATASERVER_TLS_CA", ""), "PEM file of the CA (or self-signed certificate) to trust; turns TLS on (env DATASERVER_TLS_CA)")
 	fl.BoolVar(&f.Insecure, "insecure", false, "plaintext even to addresses beyond loopback")
 	fl.StringVar(&f.Balancer, "balancer", string(client.RoundRobin), "how calls spread over replicas: round_robin or pick_first")
+	fl.DurationVar(&f.RetryWindow, "retry-window", client.DefaultRetryPolicy.Window, "how long to keep retrying (a server restarting, draining or busy) with no batch received before giving up")
 	return f
 }
 
@@ -51,7 +55,7 @@ func env(name, def string) string {
 
 // Options returns the client options the flags ask for.
 func (f *Flags) Options() ([]client.Option, error) {
-	opts := []client.Option{client.WithBalancer(client.Balancer(f.Balancer))}
+	opts := []client.Option{client.WithBalancer(client.Balancer(f.Balancer)), client.WithRetry(client.RetryPolicy{Window: f.RetryWindow})}
 	token := f.Token
 	if token == "" {
 		token = os.Getenv("DATASERVER_TOKEN")

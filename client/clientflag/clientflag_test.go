@@ -19,7 +19,7 @@ func TestRegisterAndDial(t *testing.T) {
 		t.Fatalf("targets %v from DATASERVER_ADDR", f.Targets())
 	}
 	opts, err := f.Options()
-	if err != nil || len(opts) != 2 { // balancer, token from the environment
+	if err != nil || len(opts) != 3 { // balancer, retry window, token from the environment
 		t.Fatalf("options %d, %v", len(opts), err)
 	}
 	c, err := f.Dial(context.Background())

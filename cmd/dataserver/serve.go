@@ -54,6 +54,7 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer log.Sync()
+	setMemoryLimit(cfg.MemoryBudget, log)
 	return server.Run(ctx, cfg, log)
 }
 
@@ -71,9 +72,10 @@ func serveFlags(fl *flag.FlagSet) func() (server.Config, error) {
 	stateDir := fl.String("state-dir", "", "keep the loss feedback (feedback.db) here; default --cache-dir, neither: lost at exit")
 	fbRuns := fl.Int("feedback-max-runs", feedback.DefaultMaxRuns, "loss feedback runs kept (the least recently written goes first)")
 	fbAge := fl.Duration("feedback-max-age", feedback.DefaultMaxAge, "drop a loss feedback run not written for this long")
-	cacheBytes := fl.String("cache-bytes", formatBytes(feed.DefaultCacheBytes), "in-memory stream cache budget")
+	cacheBytes := fl.String("cache-bytes", formatBytes(feed.DefaultCacheBytes), "in-memory stream cache bound (its bytes count in --memory-budget)")
 	diskBytes := fl.String("disk-cache-bytes", formatBytes(feed.DefaultDiskCacheBytes), "disk stream cache budget (with --cache-dir)")
-	budget := fl.String("memory-budget", formatBytes(feed.DefaultMemoryBudget), "budget of batches assembled ahead, all streams together")
+	budget := fl.String("memory-budget", formatBytes(feed.DefaultMemoryBudget), "memory for everything held for batches, all streams together: one batch reserved per stream, batches assembled ahead and being written, and the memory cache (which yields first); also sets the Go memory limit to this plus 256MiB unless GOMEMLIMIT is set")
+	budgetWait := fl.Duration("budget-wait", feed.DefaultBudgetWait, "how long a stream waits for its share of --memory-budget before it ends RESOURCE_EXHAUSTED")
 	maxStreams := fl.Int("max-streams", server.DefaultMaxStreams, "StreamBatches calls running at once")
 	sendTimeout := fl.Duration("send-timeout", server.DefaultSendTimeout, "end a stream whose consumer takes no batch for this long")
 	grace := fl.Duration("grace-period", server.DefaultGracePeriod, "drain time at shutdown before streams are cut")
@@ -87,6 +89,7 @@ func serveFlags(fl *flag.FlagSet) func() (server.Config, error) {
 			AllowInsecurePublic: *public, CacheDir: *cacheDir, MaxStreams: *maxStreams,
 			StateDir: *stateDir, FeedbackMaxRuns: *fbRuns, FeedbackMaxAge: *fbAge,
 			SendTimeout: *sendTimeout, GracePeriod: *grace, Workers: *workers, Prefetch: *prefetch,
+			BudgetWait: *budgetWait,
 		}
 		var err error
 		for _, b := range []struct {

@@ -50,7 +50,8 @@ from .feedback import LossReporter, Mining
 from .errors import ConfigError, DataServerError, DiscontinuityError, StateError, StreamError, TensorError
 from .options import SPLITS, STREAMS, LossWeights, Mix
 from .replay import explain
-from .retry import RetryPolicy, is_transient
+from .retry import RetryPolicy, is_transient, retry_delay
+from .status import StatusDetails, details_of
 from .stream import BatchStream, ResumeEvent
 from .tensors import normalize
 from .transport import Connection, TLSOptions, health_check
@@ -58,7 +59,7 @@ from .transport import Connection, TLSOptions, health_check
 __all__ = [
     "StreamingDataset", "StreamingLoader", "BatchStream", "Connection", "TLSOptions", "RetryPolicy",
     "ResumeEvent", "Mix", "LossWeights", "STREAMS", "SPLITS", "MODEL_INPUTS", "METHODS", "KIND_CLEAN", "KIND_STEGO",
-    "KIND_NEGATIVE", "TARGETS", "model_inputs", "targets", "to_batch", "rank_world", "is_transient", "health_check",
-    "LossReporter", "Mining", "explain", "normalize", "DataServerError", "ConfigError", "StreamError",
-    "DiscontinuityError", "TensorError", "StateError",
+    "KIND_NEGATIVE", "TARGETS", "model_inputs", "targets", "to_batch", "rank_world", "is_transient", "retry_delay",
+    "details_of", "StatusDetails", "health_check", "LossReporter", "Mining", "explain", "normalize",
+    "DataServerError", "ConfigError", "StreamError", "DiscontinuityError", "TensorError", "StateError",
 ]

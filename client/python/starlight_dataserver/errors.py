@@ -11,13 +11,16 @@ class ConfigError(DataServerError, ValueError):
 
 class StreamError(DataServerError):
     """A stream ended by a non-transient status, or by transient ones once the
-    retry policy's attempts were spent. ``code`` is the gRPC status code (or
-    None) and ``cursor`` the cursor of the last batch delivered."""
+    retry policy's window was spent. ``code`` is the gRPC status code (or
+    None), ``reason`` the server's reason for it (its ErrorInfo, e.g.
+    "SNAPSHOT_GONE"; "" when it gave none) and ``cursor`` the cursor of the
+    last batch delivered."""
 
-    def __init__(self, message, code=None, cursor=""):
+    def __init__(self, message, code=None, cursor="", reason=""):
         super().__init__(message)
         self.code = code
         self.cursor = cursor
+        self.reason = reason
 
 
 class DiscontinuityError(DataServerError):

@@ -10,7 +10,8 @@ import grpc
 
 from ._proto import dataserver_pb2 as pb
 from .errors import DiscontinuityError, StreamError
-from .retry import RetryPolicy, is_transient
+from .retry import RetryPolicy, is_transient, retry_delay
+from .status import details_of
 from .transport import Connection
 
 
@@ -37,19 +38,23 @@ class ResumeEvent:
 
 class BatchStream:
     """Reads the batches of one request in schedule order until its end
-    (end_epoch, max_batches). Iterate it once. ``expect`` is the place of the
+    (end_epoch, max_batches), resuming from the last cursor after transient
+    errors (see is_transient) for the retry policy's window: after each
+    failure it waits (backoff, or the server's retry delay), moves to the
+    next replica and waits for one to answer SERVING. Iterate it once. ``expect`` is the place of the
     first batch when the request resumes from a cursor whose place is known."""
 
     def __init__(self, conn: Connection, request: "pb.StreamBatchesRequest",
                  retry: RetryPolicy = RetryPolicy(), expect: Optional[Place] = None,
                  on_resume: Optional[Callable[[ResumeEvent], None]] = None,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
         self._conn = conn
         self._req = pb.StreamBatchesRequest()
         self._req.CopyFrom(request)
         self._retry = retry
         self._on_resume = on_resume
         self._sleep = sleep
+        self._clock = clock
         self.cursor = request.cursor
         self.delivered = 0
         self.resumes = 0
@@ -60,7 +65,7 @@ class BatchStream:
         self._call = None
 
     def __iter__(self) -> Iterator["pb.StreamBatchesResponse"]:
-        failures = 0
+        failures, failing_since = 0, 0.0
         try:
             while True:
                 mb = self._req.max_batches
@@ -81,19 +86,34 @@ class BatchStream:
                     return
                 except grpc.RpcError as e:
                     self._cancel()
+                    reason = _reason(e)
                     if not is_transient(e):
                         raise StreamError(f"stream from {self._conn.current} ended: {e.code().name}: {e.details()}",
-                                          code=e.code(), cursor=self.cursor) from e
+                                          code=e.code(), cursor=self.cursor, reason=reason) from e
+                    now = self._clock()
+                    if failures == 0:
+                        failing_since = now
                     failures += 1
                     peer = self._conn.current
-                    if failures >= self._retry.max_attempts:
-                        raise StreamError(f"giving up after {failures} attempts in a row (last replica {peer}, cursor {self.cursor!r}): "
-                                          f"{e.code().name}: {e.details()}", code=e.code(), cursor=self.cursor) from e
-                    d = self._retry.delay(failures)
+                    d = max(self._retry.delay(failures), retry_delay(e) or 0.0)
+                    deadline = failing_since + self._retry.window
+                    spent = (self._retry.max_attempts and failures >= self._retry.max_attempts) or now + d > deadline
+
+                    def give_up(why: str):
+                        return StreamError(f"giving up after {failures} attempts in {now - failing_since:.1f}s (retry window {self._retry.window:g}s; "
+                                           f"last replica {peer}, cursor {self.cursor!r}): {why}",
+                                           code=e.code(), cursor=self.cursor, reason=reason)
+
+                    if spent:
+                        raise give_up(f"{e.code().name}: {e.details()}") from e
                     if self._on_resume is not None:
                         self._on_resume(ResumeEvent(e, failures, d, self.cursor, peer))
                     self._conn.fail_over()
                     self._sleep(d)
+                    try:
+                        self._conn.wait_ready(max(0.0, deadline - self._clock()))
+                    except TimeoutError as t:
+                        raise give_up(f"{t}; last stream error {e.code().name}: {e.details()}") from e
                     self.resumes += 1
                     continue
                 self._accept(msg)
@@ -133,6 +153,11 @@ class BatchStream:
             nxt = Place(got.epoch + 1, 0)
             self._complete = nxt.epoch >= self.end_epoch
         self._want = nxt
+
+
+def _reason(err) -> str:
+    d = details_of(err)
+    return d.reason if d is not None else ""
 
 
 def next_place(epoch: int, batch: int, per: int) -> Place:

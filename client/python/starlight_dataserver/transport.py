@@ -184,6 +184,10 @@ class Connection:
             ("grpc.keepalive_timeout_ms", 10_000),
             ("grpc.keepalive_permit_without_calls", 0),
             ("grpc.enable_retries", 0),
+            # gRPC's reconnect backoff grows to 120 s by default: a replica
+            # back after a minute's restart would be seen a minute late.
+            ("grpc.initial_reconnect_backoff_ms", 100),
+            ("grpc.max_reconnect_backoff_ms", 5_000),
             ("grpc.lb_policy_name", "round_robin"),
         ]
         if self._tls:

@@ -4,16 +4,45 @@ last cursor, fail-over, continuity checks, the retry budget."""
 import grpc
 import pytest
 
-from starlight_dataserver import BatchStream, DiscontinuityError, RetryPolicy, StreamError, is_transient
+from starlight_dataserver import BatchStream, DiscontinuityError, RetryPolicy, StreamError, details_of, is_transient, retry_delay
 from starlight_dataserver._proto import dataserver_pb2 as pb
 from starlight_dataserver.stream import Place
 
 PER = 4  # batches per epoch in the fake schedule
 
 
+def _key(field, wire):
+    return _uvarint(field << 3 | wire)
+
+
+def _uvarint(n):
+    out = bytearray()
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _bytes_field(field, data):
+    return _key(field, 2) + _uvarint(len(data)) + data
+
+
+def status_bin(code, message, reason, delay=None):
+    """A google.rpc.Status as the server sends it, encoded by hand."""
+    info = _bytes_field(1, reason.encode()) + _bytes_field(2, b"dataserver.starlight")
+    out = _key(1, 0) + _uvarint(code) + _bytes_field(2, message.encode())
+    out += _bytes_field(3, _bytes_field(1, b"type.googleapis.com/google.rpc.ErrorInfo") + _bytes_field(2, info))
+    if delay is not None:
+        secs, nanos = int(delay), int(round((delay - int(delay)) * 1e9))
+        dur = _key(1, 0) + _uvarint(secs) + _key(2, 0) + _uvarint(nanos)
+        out += _bytes_field(3, _bytes_field(1, b"type.googleapis.com/google.rpc.RetryInfo") + _bytes_field(2, _bytes_field(1, dur)))
+    return out
+
+
 class FakeError(grpc.RpcError, grpc.Call):
-    def __init__(self, code, details=""):
-        self._code, self._details = code, details
+    def __init__(self, code, details="", status=None):
+        self._code, self._details, self._status = code, details, status
 
     def code(self):
         return self._code
@@ -26,7 +55,7 @@ class FakeError(grpc.RpcError, grpc.Call):
         return None
 
     def trailing_metadata(self):
-        return None
+        return (("grpc-status-details-bin", self._status),) if self._status is not None else None
 
     def is_active(self):
         return False
@@ -84,6 +113,7 @@ class FakeConn:
         self.requests = []
         self.calls = []
         self.metadata = ()
+        self.waits = []
 
     @property
     def current(self):
@@ -95,6 +125,12 @@ class FakeConn:
 
     def stub(self):
         return self
+
+    def wait_ready(self, timeout):
+        self.waits.append(timeout)
+        if timeout <= 0:
+            raise TimeoutError("no replica SERVING")
+        return self.current
 
     def StreamBatches(self, req, metadata=None):
         r = pb.StreamBatchesRequest()
@@ -112,8 +148,8 @@ class FakeConn:
             e, b = (e + 1, 0) if b + 1 == PER else (e, b + 1)
         fault = self.faults.pop(0) if self.faults else None
         if fault is not None:
-            n, code = fault
-            items = items[:n] + [FakeError(code, "fake")]
+            n, code, *status = fault
+            items = items[:n] + [FakeError(code, "fake", *status)]
         call = FakeCall(items)
         self.calls.append(call)
         return call
@@ -138,7 +174,8 @@ def test_uninterrupted():
 
 def test_resumes_from_last_cursor_on_another_replica():
     U = grpc.StatusCode.UNAVAILABLE
-    conn = FakeConn([(2, U), (0, U), (3, grpc.StatusCode.DEADLINE_EXCEEDED)])
+    send_timeout = status_bin(4, "send timeout", "SEND_TIMEOUT", 0.1)
+    conn = FakeConn([(2, U), (0, U), (3, grpc.StatusCode.DEADLINE_EXCEEDED, send_timeout)])
     s, got = run(conn, pb.StreamBatchesRequest(epoch=0, end_epoch=2))
     assert got == all_places(0, 2)
     assert s.resumes == 3
@@ -207,12 +244,61 @@ def test_discontinuities_are_reported():
         run(EarlyEnd([]), pb.StreamBatchesRequest(epoch=0))
 
 
-def test_transient_codes():
+def test_transient_rule():
+    RE = grpc.StatusCode.RESOURCE_EXHAUSTED
+    # UNAVAILABLE without details: a transport failure
     assert is_transient(FakeError(grpc.StatusCode.UNAVAILABLE))
-    assert is_transient(FakeError(grpc.StatusCode.RESOURCE_EXHAUSTED, "too many streams running"))
-    assert not is_transient(FakeError(grpc.StatusCode.RESOURCE_EXHAUSTED, "Received message larger than max (5 vs. 4)"))
+    # the server's RetryInfo decides, whatever the code or the text
+    budget = FakeError(RE, "x", status_bin(8, "memory budget exhausted", "MEMORY_BUDGET", 2.5))
+    assert is_transient(budget) and retry_delay(budget) == 2.5
+    assert details_of(budget).reason == "MEMORY_BUDGET" and details_of(budget).domain == "dataserver.starlight"
+    assert is_transient(FakeError(grpc.StatusCode.UNAVAILABLE, "", status_bin(14, "draining", "SHUTTING_DOWN", 1)))
+    assert not is_transient(FakeError(grpc.StatusCode.UNAVAILABLE, "", status_bin(14, "x", "SOMETHING_FINAL")))
+    assert not is_transient(FakeError(RE, "too many streams running; retry later"))
+    assert not is_transient(FakeError(RE, "Received message larger than max (5 vs. 4)"))
+    assert not is_transient(FakeError(grpc.StatusCode.DEADLINE_EXCEEDED))
     assert not is_transient(FakeError(grpc.StatusCode.PERMISSION_DENIED))
+    assert not is_transient(FakeError(grpc.StatusCode.UNAVAILABLE, "", b"\xff\xff"))  # unreadable details
     assert not is_transient(ValueError("x"))
+
+
+def test_final_status_reports_its_reason():
+    gone = status_bin(9, "snapshot gone", "SNAPSHOT_GONE")
+    conn = FakeConn([(1, grpc.StatusCode.FAILED_PRECONDITION, gone)])
+    with pytest.raises(StreamError) as e:
+        run(conn, pb.StreamBatchesRequest(epoch=0))
+    assert e.value.reason == "SNAPSHOT_GONE" and len(conn.requests) == 1
+
+
+def test_retries_for_the_window_then_gives_up():
+    # a clock that moves 10 s per look: a 60 s window allows a few attempts
+    now = [0.0]
+
+    def clock():
+        now[0] += 10.0
+        return now[0]
+
+    conn = FakeConn([(0, grpc.StatusCode.UNAVAILABLE)] * 100)
+    s = BatchStream(conn, pb.StreamBatchesRequest(epoch=0), retry=RetryPolicy(window=60, base_delay=0.001, max_delay=0.002),
+                    sleep=lambda d: None, clock=clock)
+    with pytest.raises(StreamError, match="retry window 60s"):
+        list(s)
+    assert 2 <= len(conn.requests) <= 6
+    assert all(w > 0 for w in conn.waits)
+
+
+def test_server_retry_delay_is_waited():
+    slept = []
+    busy = status_bin(8, "memory budget exhausted", "MEMORY_BUDGET", 3.0)
+    conn = FakeConn([(1, grpc.StatusCode.RESOURCE_EXHAUSTED, busy)])
+    s = BatchStream(conn, pb.StreamBatchesRequest(epoch=0), sleep=slept.append)
+    assert [m.batch_index for m in s] == list(range(PER))
+    assert slept and slept[0] >= 3.0
+
+
+def test_default_policy_rides_out_minutes():
+    p = RetryPolicy()
+    assert p.window >= 300 and p.max_attempts == 0
 
 
 def test_backoff_grows_and_is_capped():
