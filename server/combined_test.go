@@ -166,6 +166,7 @@ func recordPlain(t *testing.T, into map[[2]uint64]globalSample, bs []*pb.StreamB
 // two parts together are the uninterrupted mined epoch sample for sample
 // and transform for transform, nothing served twice, only padding past the
 // epoch's end added; the resumed part draws by the state the cursor names.
+// A plain cursor mid-epoch resumes the mined epoch exactly as well.
 func TestElasticResumeMined(t *testing.T) {
 	cfg := combinedConfig(t)
 	r := start(t, cfg, true)
@@ -197,6 +198,23 @@ func TestElasticResumeMined(t *testing.T) {
 		}
 		want := map[[2]uint64]globalSample{}
 		rec(t, want, whole, 0, 0, 1)
+		// A plain cursor mid-epoch resumes the mined epoch exactly.
+		mid := cloneRequest(tc.base)
+		mid.Cursor = whole[2].GetCursor()
+		rest, err := pull(ctx, t, c, mid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resumed := map[[2]uint64]globalSample{}
+		rec(t, resumed, rest, 0, 0, 1)
+		for key, s := range resumed {
+			if want[key] != s || key[0] < 3 {
+				t.Fatalf("%s: resumed at batch 3, global batch %d place %d holds %v, the uninterrupted epoch %v", tc.name, key[0], key[1], s, want[key])
+			}
+		}
+		if len(rest) != len(whole)-3 {
+			t.Fatalf("%s: %d batches after the cursor of batch 2, want %d", tc.name, len(rest), len(whole)-3)
+		}
 		got := map[[2]uint64]globalSample{}
 		var last string
 		for rank := range 4 {
