@@ -111,6 +111,12 @@ func (s *Schedule) streamOf(d Draw) *stream {
 	if d.Kind < 0 || int(d.Kind) >= NumKinds {
 		return nil
 	}
+	if pp := s.pairs; pp != nil { // only the singles have a stream of their own
+		if d.Pair < 0 && d.Kind == pp.singleK {
+			return &pp.single
+		}
+		return nil
+	}
 	if d.Kind == index.KindStego && len(s.classStreams) > 0 {
 		for i := range s.classStreams {
 			if slices.Contains(s.classStreams[i].members, d.Index) {

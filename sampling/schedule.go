@@ -221,7 +221,7 @@ func (s *Schedule) At(i uint64) Draw {
 	cycle, off := j/n, j%n
 	if st.mined != nil {
 		idx := s.minedDraw(st, j)
-		return Draw{Position: i, Index: idx, Sample: &s.pools.samples[idx], Kind: index.Kind(k), Cycle: cycle}
+		return Draw{Position: i, Index: idx, Sample: &s.pools.samples[idx], Kind: index.Kind(k), Cycle: cycle, Pair: -1, Unit: i}
 	}
 	perm := NewPermutation(n, absorb(s.p.Seed, s.p.Epoch, st.id, cycle))
 	idx := st.members[perm.At(off)]

@@ -93,8 +93,9 @@ func (s *countingStream) SendMsg(m any) error {
 	if !ok {
 		return s.ServerStream.SendMsg(m)
 	}
-	// The batch may be released once SendMsg returns: count it before.
-	samples, size := int64(len(o.batch.Rows)), o.batch.Bytes()
+	// The batch may be released once SendMsg returns, or abandoned by the
+	// handler during it: the outgoing counted it before the send.
+	samples, size := o.samples, o.size
 	err := s.ServerStream.SendMsg(m)
 	if err == nil {
 		s.cs.mu.Lock()

@@ -62,6 +62,9 @@ type outgoing struct {
 	msg    *pb.StreamBatchesResponse
 	chunks [][][]byte // per tensor of msg
 	batch  *feed.Batch
+	// samples and size are the batch's sample count and tensor bytes, taken
+	// before the send: an abandon may clear the batch's tensors meanwhile.
+	samples, size int64
 	// refs counts the chunk buffers the transport holds, plus one for the
 	// sender until its SendMsg has returned.
 	refs atomic.Int32
@@ -77,7 +80,8 @@ type outgoing struct {
 
 // newOutgoing lays b out for sending; b belongs to the outgoing from now on.
 func newOutgoing(b *feed.Batch) *outgoing {
-	o := &outgoing{msg: batchMessage(b), chunks: make([][][]byte, len(b.Tensors)), batch: b, written: make(chan struct{})}
+	o := &outgoing{msg: batchMessage(b), chunks: make([][][]byte, len(b.Tensors)), batch: b, written: make(chan struct{}),
+		samples: int64(len(b.Rows)), size: b.Bytes()}
 	for i := range b.Tensors {
 		if t := &b.Tensors[i]; t.Parts != nil {
 			o.chunks[i] = t.Parts

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/starlight/dataserver/client"
 	"github.com/starlight/dataserver/internal/demotree"
@@ -116,7 +117,7 @@ func TestReindexOutputEndsWithNewline(t *testing.T) {
 // new run of failures after a batch gives one more.
 func TestResumeNotice(t *testing.T) {
 	var b bytes.Buffer
-	hook := resumeNotice(&b)
+	hook := resumeNotice(&b, time.Minute)
 	for a := 1; a <= 9; a++ {
 		hook(client.ResumeEvent{Attempt: a, Err: errors.New("connection refused")})
 	}
@@ -260,7 +261,7 @@ func TestPullDeadPort(t *testing.T) {
 	}
 	addr := lis.Addr().String()
 	lis.Close() // a port nothing listens on
-	out, code := run(t, "pull", "--addr", addr, "--batches", "2")
+	out, code := run(t, "pull", "--addr", addr, "--batches", "2", "--retry-window", "2s")
 	if code != 1 || strings.Count(out, "stream interrupted") != 1 || !strings.Contains(out, "no server answered at "+addr) {
 		t.Errorf("exit %d\n%s", code, out)
 	}

@@ -124,7 +124,7 @@ func runPull(ctx context.Context, args []string, errw, bar io.Writer) error {
 			req.MaxBatches = 0 // the whole pass
 		}
 	}
-	c, err := cf.Dial(ctx, client.WithResumeHook(resumeNotice(errw)))
+	c, err := cf.Dial(ctx, client.WithResumeHook(resumeNotice(errw, cf.RetryWindow)))
 	if err != nil {
 		return err
 	}
@@ -203,10 +203,10 @@ func runPull(ctx context.Context, args []string, errw, bar io.Writer) error {
 // resumeNotice returns the resume hook of pull: one line when a stream
 // starts failing (the client retries quietly after it), so a dead address
 // reads as one notice followed by the final error.
-func resumeNotice(w io.Writer) func(client.ResumeEvent) {
+func resumeNotice(w io.Writer, window time.Duration) func(client.ResumeEvent) {
 	return func(e client.ResumeEvent) {
 		if e.Attempt == 1 {
-			fmt.Fprintf(w, "stream interrupted (%v); retrying up to %d times with backoff\n", e.Err, client.DefaultRetryPolicy.MaxAttempts-1)
+			fmt.Fprintf(w, "stream interrupted (%v); retrying for up to %s with backoff (--retry-window sets it)\n", e.Err, window)
 		}
 	}
 }
