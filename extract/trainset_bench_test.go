@@ -1,0 +1,46 @@
+package extract_test
+
+import (
+	"testing"
+
+	"github.com/starlight/dataserver/codec"
+	"github.com/starlight/dataserver/extract"
+	"github.com/starlight/dataserver/internal/corpustest"
+)
+
+// BenchmarkTrainset extracts every ../shared/trainset image of one format
+// per iteration on one goroutine, as `dataserver digest` does (streams and
+// their digests); img/s is images per second per core. Run it with
+// GOMAXPROCS=1 pinned to one core to compare with the reference's figures.
+func BenchmarkTrainset(b *testing.B) {
+	benchFormats(b, corpustest.TrainsetFiles)
+}
+
+// BenchmarkCorpusFormat is BenchmarkTrainset over the corpus.
+func BenchmarkCorpusFormat(b *testing.B) {
+	benchFormats(b, corpustest.Files)
+}
+
+func benchFormats(b *testing.B, files func(testing.TB, codec.Format) []corpustest.File) {
+	for _, f := range []codec.Format{codec.FormatPNG, codec.FormatJPEG, codec.FormatGIF, codec.FormatWEBP} {
+		b.Run(string(f), func(b *testing.B) {
+			fs := files(b, f)
+			if len(fs) == 0 {
+				b.Skipf("no %s files", f)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				for _, file := range fs {
+					s, err := extract.Extract(file.Data, extract.Options{})
+					if err != nil {
+						continue // the trainset's damaged files count as extracted
+					}
+					_ = s.Digest()
+				}
+			}
+			b.ReportMetric(float64(b.N*len(fs))/b.Elapsed().Seconds(), "img/s")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}
