@@ -46,3 +46,27 @@ func TestHashBytesMatchesPlainSHA256(t *testing.T) {
 		}
 	}
 }
+
+// TestPackBitsMatchesPlainLoop checks the multiply-gather packing against
+// bit-by-bit packing, for lengths with and without a partial last byte.
+func TestPackBitsMatchesPlainLoop(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	for _, n := range []int{0, 1, 7, 8, 9, 64, 65, 1000, 196608} {
+		src := make([]byte, n)
+		for i := range src {
+			src[i] = byte(r.Uint32())
+		}
+		want := make([]byte, (n+7)/8)
+		for i, v := range src {
+			want[i/8] |= (v & 1) << (7 - uint(i%8))
+		}
+		got := make([]byte, (n+7)/8)
+		for i := range got {
+			got[i] = 0x5a
+		}
+		packBits(got, src)
+		if string(got) != string(want) {
+			t.Fatalf("n=%d: packed bits differ", n)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -52,6 +53,9 @@ func runDigest(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Few images are in flight at once, so the heap stays small: fewer
+	// collections cost less CPU (3-4 % of a run at the default).
+	debug.SetGCPercent(400)
 	return digestTree(ctx, *root, files, *workers, os.Stdout)
 }
 
