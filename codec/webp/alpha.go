@@ -45,6 +45,7 @@ func decodeAlpha(alph []byte, w, h int, plane []byte) error {
 		for i, p := range pix[:w*h] {
 			plane[i] = byte(p >> 8)
 		}
+		releasePixels(pix)
 	}
 	unfilterAlpha(plane, w, h, int(filter))
 	return nil

@@ -13,6 +13,7 @@ func decodeVP8L(f *frame, rgb []byte, rgbStride int, alpha []byte, alphaStride i
 	if err != nil {
 		return err
 	}
+	defer releasePixels(pix)
 	for y := 0; y < h; y++ {
 		src := pix[y*w : y*w+w]
 		d := rgb[y*rgbStride : y*rgbStride+3*w]

@@ -3,6 +3,7 @@ package webp
 import (
 	"encoding/binary"
 	"errors"
+	"sync"
 )
 
 // The lossless (VP8L) decoder, written from the format's specification
@@ -87,6 +88,23 @@ func decodeLossless(data []byte, w, h int) ([]uint32, error) {
 	return pix, nil
 }
 
+// pixPool recycles the main images' pixel buffers: decodeLossless's
+// callers hand theirs back with releasePixels once converted.
+var pixPool sync.Pool
+
+// newPixels returns a buffer of n pixels, not cleared.
+func newPixels(n int) []uint32 {
+	if p, ok := pixPool.Get().(*[]uint32); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]uint32, n)
+}
+
+// releasePixels hands a buffer from decodeLossless back for reuse.
+func releasePixels(p []uint32) {
+	pixPool.Put(&p)
+}
+
 // ltransform is one transform and its data.
 type ltransform struct {
 	typ      int
@@ -154,7 +172,13 @@ func (d *ldecoder) image(w, h int, top bool) ([]uint32, error) {
 	if d.b.overrun() {
 		return nil, errVP8LTruncated
 	}
-	return d.pixels(w, h, groups, hpix, hbits, ccBits)
+	var pix []uint32
+	if top {
+		pix = newPixels(w * h)
+	} else {
+		pix = make([]uint32, w*h)
+	}
+	return d.pixels(pix, w, h, groups, hpix, hbits, ccBits)
 }
 
 // groups reads the group image (for the main image) and the groups' codes.
@@ -340,11 +364,11 @@ func distance(w, code int) int {
 	return max(int(o[1])*w+int(o[0]), 1)
 }
 
-// pixels decodes the entropy-coded pixels of a w x h image. The bit
-// reader's state lives in locals here, the hot loop of the decoder.
-func (d *ldecoder) pixels(w, h int, groups []lgroup, hpix []uint32, hbits, ccBits int) ([]uint32, error) {
+// pixels decodes the entropy-coded pixels of a w x h image into pix,
+// writing every one. The bit reader's state lives in locals here, the hot
+// loop of the decoder.
+func (d *ldecoder) pixels(pix []uint32, w, h int, groups []lgroup, hpix []uint32, hbits, ccBits int) ([]uint32, error) {
 	n := w * h
-	pix := make([]uint32, n)
 	var cache []uint32
 	var shift uint
 	if ccBits > 0 {

@@ -186,7 +186,8 @@ func (t *ltransform) colorIndex(pix []uint32, h int) []uint32 {
 	per := 1 << t.bits // indices per packed pixel
 	bpp := uint(8 >> t.bits)
 	mask := uint32(1)<<bpp - 1
-	out := make([]uint32, w*h)
+	out := newPixels(w * h) // every pixel is written
+	defer releasePixels(pix)
 	for y := 0; y < h; y++ {
 		src := pix[y*pw : y*pw+pw]
 		dst := out[y*w : y*w+w]
