@@ -52,8 +52,13 @@ func hashBytes(b []uint8, mask uint8) string {
 	h.h.Reset()
 	for len(b) > 0 {
 		n := min(len(b), len(h.buf))
-		for i, v := range b[:n] {
-			h.buf[i] = v & mask
+		m := uint64(mask) * 0x0101010101010101
+		i := 0
+		for ; i+8 <= n; i += 8 {
+			binary.LittleEndian.PutUint64(h.buf[i:], binary.LittleEndian.Uint64(b[i:])&m)
+		}
+		for ; i < n; i++ {
+			h.buf[i] = b[i] & mask
 		}
 		h.h.Write(h.buf[:n])
 		b = b[n:]

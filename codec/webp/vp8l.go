@@ -20,7 +20,13 @@ var (
 
 // lgroup is one set of prefix codes: green (with lengths and cache
 // indices), red, blue, alpha and distance.
-type lgroup [5]htab
+type lgroup struct {
+	c [5]htab
+	// alpha is the alpha of every literal, << 24, when the alpha code has
+	// a single symbol (read with no bits); constAlpha says so.
+	alpha      uint32
+	constAlpha bool
+}
 
 const (
 	nLiterals     = 256
@@ -234,7 +240,7 @@ func (d *ldecoder) groups(w, h int, top bool, ccBits int) ([]lgroup, []uint32, i
 			}
 			var t *htab
 			if g != nil {
-				t = &g[j]
+				t = &g.c[j]
 			}
 			if err := d.code(t, size); err != nil {
 				return nil, nil, 0, err
@@ -242,6 +248,9 @@ func (d *ldecoder) groups(w, h int, top bool, ccBits int) ([]lgroup, []uint32, i
 			if d.b.overrun() {
 				return nil, nil, 0, errVP8LTruncated
 			}
+		}
+		if g != nil && g.c[3].pmask == 0 && len(g.c[3].t) == 1 {
+			g.alpha, g.constAlpha = g.c[3].t[0]>>16<<24, true
 		}
 	}
 	return groups, hpix, hbits, nil
@@ -392,27 +401,31 @@ func (d *ldecoder) pixels(pix []uint32, w, h int, groups []lgroup, hpix []uint32
 		if nb < 30 {
 			v, nb, pos = refill(data, v, nb, pos)
 		}
-		e := entry(&g[0], v)
+		e := entry(&g.c[0], v)
 		v >>= e & 15
 		nb -= uint(e & 15)
 		green := e >> 16
 		switch {
 		case green < nLiterals:
-			e = entry(&g[1], v)
+			e = entry(&g.c[1], v)
 			v >>= e & 15
 			nb -= uint(e & 15)
 			red := e >> 16
 			if nb < 30 {
 				v, nb, pos = refill(data, v, nb, pos)
 			}
-			e = entry(&g[2], v)
+			e = entry(&g.c[2], v)
 			v >>= e & 15
 			nb -= uint(e & 15)
 			blue := e >> 16
-			e = entry(&g[3], v)
-			v >>= e & 15
-			nb -= uint(e & 15)
-			pix[p] = e>>16<<24 | red<<16 | green<<8 | blue
+			alpha := g.alpha
+			if !g.constAlpha {
+				e = entry(&g.c[3], v)
+				v >>= e & 15
+				nb -= uint(e & 15)
+				alpha = e >> 16 << 24
+			}
+			pix[p] = alpha | red<<16 | green<<8 | blue
 			p++
 			if x++; x == w {
 				x, y = 0, y+1
@@ -424,7 +437,7 @@ func (d *ldecoder) pixels(pix []uint32, w, h int, groups []lgroup, hpix []uint32
 			if nb < 33 {
 				v, nb, pos = refill(data, v, nb, pos)
 			}
-			e = entry(&g[4], v)
+			e = entry(&g.c[4], v)
 			v >>= e & 15
 			nb -= uint(e & 15)
 			dist, v, nb = prefixValue(e>>16, v, nb)
