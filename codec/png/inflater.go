@@ -37,6 +37,11 @@ type inflater struct {
 	lens   [maxNumLit + maxNumDist]uint8
 	endErr error // what reading past the input reports
 	errAt  int   // input bytes read when the error struck
+	// litEnd is how far, in bits, compress/flate had read for the last
+	// literal/length code: it reads as many bits as the block's
+	// end-of-block code is long before it looks a code up, so it may
+	// have read past the code's own end.
+	litEnd int
 }
 
 const (
@@ -101,9 +106,9 @@ func inflate(in, out []byte, stopAfter int, endErr error) ([]byte, inflateState,
 	fixedOnce.Do(fixedTables)
 	f := inflaterPool.Get().(*inflater)
 	defer inflaterPool.Put(f)
-	f.in, f.pos, f.bits, f.nb, f.out, f.endErr = in, 0, 0, 0, out[:0], endErr
+	f.in, f.pos, f.bits, f.nb, f.out, f.endErr, f.litEnd = in, 0, 0, 0, out[:0], endErr, 0
 	st, err := f.run(stopAfter)
-	read := f.read()
+	read := max(f.read(), (f.litEnd+7)>>3)
 	if st == stateErr {
 		read = max(read, f.errAt)
 	}
@@ -367,19 +372,21 @@ func (f *inflater) symbols(lit, dist *huffTable, out []byte, o int) (int, inflat
 			f.refill()
 			bitsBuf, nb = f.bits, f.nb
 		}
+		// where compress/flate will have read to for this code
+		litEnd := f.pos*8 - int(nb) + int(lit.min)
 		e := lt[bitsBuf&lmask]
 		if e&linkFlag != 0 {
 			e = lt[uint64(e>>16)+(bitsBuf>>lbits)&(1<<(e>>8&15)-1)]
 		}
 		n := uint(e & lenMask)
 		if f.pos > len(f.in) {
-			f.bits, f.nb = bitsBuf, nb // SAVE
+			f.bits, f.nb, f.litEnd = bitsBuf, nb, litEnd // SAVE
 			if f.short(max(n, lit.min)) {
 				return o, stateErr, f.eof()
 			}
 		}
 		if n == 0 {
-			f.bits, f.nb = bitsBuf, nb // SAVE
+			f.bits, f.nb, f.litEnd = bitsBuf, nb, litEnd // SAVE
 			return o, stateErr, f.corrupt(lit.min)
 		}
 		bitsBuf >>= n
@@ -389,24 +396,24 @@ func (f *inflater) symbols(lit, dist *huffTable, out []byte, o int) (int, inflat
 			out[o] = byte(sym)
 			o++
 			if o == limit {
-				f.bits, f.nb = bitsBuf, nb // SAVE
+				f.bits, f.nb, f.litEnd = bitsBuf, nb, litEnd // SAVE
 				return o, stateFull, nil
 			}
 			continue
 		}
 		if sym == 256 {
-			f.bits, f.nb = bitsBuf, nb // SAVE
+			f.bits, f.nb, f.litEnd = bitsBuf, nb, litEnd // SAVE
 			return o, stateEnd, nil
 		}
 		sym -= 257
 		if sym >= len(lengthBase) {
-			f.bits, f.nb = bitsBuf, nb // SAVE
+			f.bits, f.nb, f.litEnd = bitsBuf, nb, litEnd // SAVE
 			return o, stateErr, f.corrupt(0)
 		}
 		length := int(lengthBase[sym])
 		if x := uint(lengthExtra[sym]); x > 0 {
 			if f.pos > len(f.in) {
-				f.bits, f.nb = bitsBuf, nb // SAVE
+				f.bits, f.nb, f.litEnd = bitsBuf, nb, litEnd // SAVE
 				if f.short(x) {
 					return o, stateErr, f.eof()
 				}
@@ -423,26 +430,26 @@ func (f *inflater) symbols(lit, dist *huffTable, out []byte, o int) (int, inflat
 		}
 		n = uint(e & lenMask)
 		if f.pos > len(f.in) {
-			f.bits, f.nb = bitsBuf, nb // SAVE
+			f.bits, f.nb, f.litEnd = bitsBuf, nb, litEnd // SAVE
 			if f.short(max(n, dist.min)) {
 				return o, stateErr, f.eof()
 			}
 		}
 		if n == 0 {
-			f.bits, f.nb = bitsBuf, nb // SAVE
+			f.bits, f.nb, f.litEnd = bitsBuf, nb, litEnd // SAVE
 			return o, stateErr, f.corrupt(max(n, dist.min))
 		}
 		bitsBuf >>= n
 		nb -= n
 		dsym := int(e >> 16)
 		if dsym >= len(distBase) {
-			f.bits, f.nb = bitsBuf, nb // SAVE
+			f.bits, f.nb, f.litEnd = bitsBuf, nb, litEnd // SAVE
 			return o, stateErr, f.corrupt(0)
 		}
 		d := int(distBase[dsym])
 		if x := uint(distExtra[dsym]); x > 0 {
 			if f.pos > len(f.in) {
-				f.bits, f.nb = bitsBuf, nb // SAVE
+				f.bits, f.nb, f.litEnd = bitsBuf, nb, litEnd // SAVE
 				if f.short(x) {
 					return o, stateErr, f.eof()
 				}
@@ -452,7 +459,7 @@ func (f *inflater) symbols(lit, dist *huffTable, out []byte, o int) (int, inflat
 			nb -= x
 		}
 		if d > o {
-			f.bits, f.nb = bitsBuf, nb // SAVE
+			f.bits, f.nb, f.litEnd = bitsBuf, nb, litEnd // SAVE
 			return o, stateErr, f.corrupt(0)
 		}
 		full := false
@@ -472,7 +479,7 @@ func (f *inflater) symbols(lit, dist *huffTable, out []byte, o int) (int, inflat
 		}
 		o += length
 		if full {
-			f.bits, f.nb = bitsBuf, nb // SAVE
+			f.bits, f.nb, f.litEnd = bitsBuf, nb, litEnd // SAVE
 			return o, stateFull, nil
 		}
 	}

@@ -327,3 +327,34 @@ func adler(b []byte) uint32 {
 	}
 	return s2<<16 | s1
 }
+
+// TestInflaterStopsWhereFlateReadTo covers compress/flate reading ahead of
+// the bits it consumes: before each literal/length code it reads as many
+// bits as the block's end-of-block code is long. Images whose zlib stream
+// runs on past the image and past compress/flate's window, in one-byte
+// chunks, show any difference in where the decoders stop.
+func TestInflaterStopsWhereFlateReadTo(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for k := 0; k < 60; k++ {
+		w, h := 60+r.IntN(40), 60+r.IntN(40)
+		raw := make([]byte, h*(1+3*w)+40000+r.IntN(3000))
+		skew := 2 + r.IntN(60)
+		for i := range raw {
+			raw[i] = byte(r.IntN(skew) * r.IntN(1+k%5))
+		}
+		for y := 0; y < h; y++ {
+			raw[y*(1+3*w)] = 0 // filter type none
+		}
+		var zb bytes.Buffer
+		zw, _ := flate.NewWriter(&zb, 1+k%9)
+		zw.Write(raw)
+		zw.Close()
+		z := append([]byte{0x78, 0x01}, zb.Bytes()...)
+		sum := adler(raw)
+		z = append(z, byte(sum>>24), byte(sum>>16), byte(sum>>8), byte(sum))
+		c := rechunk(rawPNG(w, h, z), 1)
+		if d := diffStdlib(c); d != "" {
+			t.Errorf("case %d: %s", k, d)
+		}
+	}
+}
