@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 
 	"github.com/starlight/dataserver/extract"
@@ -73,4 +75,27 @@ func plainDigests(s *extract.Streams) extract.Digests {
 	d.Pixel, d.Meta, d.Alpha, d.LSB = h(s.Pixel), h(s.Meta), h(s.AlphaLSB()), h(s.LSB())
 	d.Palette, d.PaletteLSB = h(s.Palette), h(s.PaletteLSB)
 	return d
+}
+
+// BenchmarkDigestTrainset runs the digest pipeline with one worker over
+// the images of ../shared/trainset, as `dataserver digest` does, to
+// profile the command in-process (-cpuprofile); img/cpu-s is per second of
+// the process's CPU time.
+func BenchmarkDigestTrainset(b *testing.B) {
+	root := corpustest.TrainsetDatasets(b)
+	files, err := imageFiles(root)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	b.ResetTimer()
+	cpu := corpustest.CPUTime()
+	for i := 0; i < b.N; i++ {
+		if err := digestTree(context.Background(), root, files, 1, io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cpu = corpustest.CPUTime() - cpu
+	b.ReportMetric(float64(b.N*len(files))/b.Elapsed().Seconds(), "img/s")
+	b.ReportMetric(float64(b.N*len(files))/cpu.Seconds(), "img/cpu-s")
 }
