@@ -18,7 +18,8 @@ func decodeVP8L(f *frame, rgb []byte, rgbStride int, alpha []byte, alphaStride i
 		src := pix[y*w : y*w+w]
 		d := rgb[y*rgbStride : y*rgbStride+3*w]
 		for x, p := range src {
-			d[3*x], d[3*x+1], d[3*x+2] = byte(p>>16), byte(p>>8), byte(p)
+			q := d[3*x : 3*x+3 : 3*x+3]
+			q[0], q[1], q[2] = byte(p>>16), byte(p>>8), byte(p)
 		}
 		if alpha != nil {
 			a := alpha[y*alphaStride : y*alphaStride+w]

@@ -95,33 +95,37 @@ func predictRun(pix []uint32, from, to, w int, mode uint32) {
 		for p := from; p < to; p++ {
 			pix[p] = addPixels(pix[p], avg2(avg2(pix[p-1], pix[p-w-1]), avg2(pix[p-w], pix[p-w+1])))
 		}
-	case 11: // select
+	case 11: // select (written out: selectPred is too big to inline)
 		for p := from; p < to; p++ {
-			pix[p] = addPixels(pix[p], selectPred(pix[p-1], pix[p-w], pix[p-w-1]))
+			l, t, tl := pix[p-1], pix[p-w], pix[p-w-1]
+			dl := absDiff(tl>>24, t>>24) + absDiff(tl>>16&0xff, t>>16&0xff) +
+				absDiff(tl>>8&0xff, t>>8&0xff) + absDiff(tl&0xff, t&0xff)
+			dt := absDiff(tl>>24, l>>24) + absDiff(tl>>16&0xff, l>>16&0xff) +
+				absDiff(tl>>8&0xff, l>>8&0xff) + absDiff(tl&0xff, l&0xff)
+			if dl < dt {
+				t = l
+			}
+			pix[p] = addPixels(pix[p], t)
 		}
-	case 12: // clamp(L + T - TL)
+	case 12: // clamp(L + T - TL), written out as for select
 		for p := from; p < to; p++ {
-			pix[p] = addPixels(pix[p], clampAddSubtractFull(pix[p-1], pix[p-w], pix[p-w-1]))
+			l, t, tl := pix[p-1], pix[p-w], pix[p-w-1]
+			pred := clamp255(int32(l>>24)+int32(t>>24)-int32(tl>>24))<<24 |
+				clamp255(int32(l>>16&0xff)+int32(t>>16&0xff)-int32(tl>>16&0xff))<<16 |
+				clamp255(int32(l>>8&0xff)+int32(t>>8&0xff)-int32(tl>>8&0xff))<<8 |
+				clamp255(int32(l&0xff)+int32(t&0xff)-int32(tl&0xff))
+			pix[p] = addPixels(pix[p], pred)
 		}
-	case 13: // clamp(a + (a - TL) / 2), a = avg(L, T)
+	case 13: // clamp(a + (a - TL) / 2), a = avg(L, T), written out
 		for p := from; p < to; p++ {
-			pix[p] = addPixels(pix[p], clampAddSubtractHalf(avg2(pix[p-1], pix[p-w]), pix[p-w-1]))
+			a, tl := avg2(pix[p-1], pix[p-w]), pix[p-w-1]
+			pred := half(a>>24, tl>>24)<<24 | half(a>>16&0xff, tl>>16&0xff)<<16 |
+				half(a>>8&0xff, tl>>8&0xff)<<8 | half(a&0xff, tl&0xff)
+			pix[p] = addPixels(pix[p], pred)
 		}
 		// Modes 14 and 15 leave the residuals as they are, as x/image/vp8l
 		// does.
 	}
-}
-
-// selectPred returns L or T, whichever the gradient through TL favours.
-func selectPred(l, t, tl uint32) uint32 {
-	dl := absDiff(tl>>24, t>>24) + absDiff(tl>>16&0xff, t>>16&0xff) +
-		absDiff(tl>>8&0xff, t>>8&0xff) + absDiff(tl&0xff, t&0xff)
-	dt := absDiff(tl>>24, l>>24) + absDiff(tl>>16&0xff, l>>16&0xff) +
-		absDiff(tl>>8&0xff, l>>8&0xff) + absDiff(tl&0xff, l&0xff)
-	if dl < dt {
-		return l
-	}
-	return t
 }
 
 func absDiff(a, b uint32) int32 {
@@ -133,22 +137,11 @@ func clamp255(x int32) uint32 {
 	return uint32(min(max(x, 0), 255))
 }
 
-// clampAddSubtractFull is clamp(a + b - c) per channel.
-func clampAddSubtractFull(a, b, c uint32) uint32 {
-	ch := func(s uint) uint32 {
-		return clamp255(int32(a>>s&0xff)+int32(b>>s&0xff)-int32(c>>s&0xff)) << s
-	}
-	return ch(24) | ch(16) | ch(8) | ch(0)
-}
-
-// clampAddSubtractHalf is clamp(a + (a - b) / 2) per channel, the
-// division truncating toward zero.
-func clampAddSubtractHalf(a, b uint32) uint32 {
-	ch := func(s uint) uint32 {
-		x, y := int32(a>>s&0xff), int32(b>>s&0xff)
-		return clamp255(x+(x-y)/2) << s
-	}
-	return ch(24) | ch(16) | ch(8) | ch(0)
+// half is clamp(a + (a - b) / 2) of one channel, the division truncating
+// toward zero.
+func half(a, b uint32) uint32 {
+	x, y := int32(a), int32(b)
+	return clamp255(x + (x-y)/2)
 }
 
 // crossColor undoes the cross-color transform.
