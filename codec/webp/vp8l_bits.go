@@ -111,6 +111,22 @@ func (h *htab) build(lengths []uint8) bool {
 	}
 	pbits := uint(min(maxLen, primaryLen))
 	size := 1 << pbits
+	// Each sub-table is as wide as the longest code under its prefix
+	// needs (the first pass finds it), which keeps a table within a few
+	// thousand entries whatever the code.
+	var width [1 << primaryLen]uint8
+	first := next
+	if uint(maxLen) > pbits {
+		for _, n := range lengths {
+			if uint(n) > pbits {
+				c := next[n]
+				next[n]++
+				prefix := int(bits.Reverse16(uint16(c))>>(16-n)) & (size - 1)
+				width[prefix] = max(width[prefix], n-uint8(pbits))
+			}
+		}
+		next = first
+	}
 	h.t = append(h.t[:0], make([]uint32, size)...)
 	h.pbits, h.pmask = pbits, uint64(size-1)
 	for s, n := range lengths {
@@ -130,7 +146,7 @@ func (h *htab) build(lengths []uint8) bool {
 		prefix := rev & (size - 1)
 		link := h.t[prefix]
 		if link == 0 {
-			sub := uint(maxLen) - pbits
+			sub := uint(width[prefix])
 			off := len(h.t)
 			h.t = append(h.t, make([]uint32, 1<<sub)...)
 			link = uint32(off)<<16 | uint32(sub)<<8 | linkBit
