@@ -1,5 +1,7 @@
 package extract
 
+import "encoding/binary"
+
 // byteStats returns the reference's three statistics of a byte string:
 // uniqueness (distinct/n when n <= 256, else the distinct values of every
 // max(1, n/1000)-th byte / 256, at most 1), the share of printable bytes
@@ -59,9 +61,11 @@ func packBits(dst, src []uint8) {
 	}
 	full := len(src) / 8
 	for i := 0; i < full; i++ {
-		s := src[8*i : 8*i+8 : 8*i+8]
-		dst[i] = (s[0]&1)<<7 | (s[1]&1)<<6 | (s[2]&1)<<5 | (s[3]&1)<<4 |
-			(s[4]&1)<<3 | (s[5]&1)<<2 | (s[6]&1)<<1 | s[7]&1
+		// The eight LSBs sit at bits 0, 8, ..., 56; the multiplication
+		// moves bit 8k to bit 63-k with no two partial products meeting,
+		// so the top byte is the LSBs, first byte's highest.
+		x := binary.LittleEndian.Uint64(src[8*i:]) & 0x0101010101010101
+		dst[i] = uint8(x * 0x8040201008040201 >> 56)
 	}
 	for j := full * 8; j < len(src); j++ {
 		dst[full] |= (src[j] & 1) << (7 - uint(j-full*8))

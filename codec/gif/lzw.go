@@ -28,6 +28,7 @@ type lzwDecoder struct {
 
 	prefix [tableSize]uint16
 	suffix [tableSize]byte
+	length [tableSize]uint16 // length of each code's string
 	stack  [tableSize + 1]byte
 
 	out *writer
@@ -41,6 +42,9 @@ func newLZWDecoder(data []byte, pos, litWidth int, out *writer) (*lzwDecoder, er
 	d := &lzwDecoder{data: data, pos: pos, win: min(len(data), pos+readPiece), out: out}
 	d.clear = 1 << litWidth
 	d.end = d.clear + 1
+	for i := 0; i < d.clear; i++ {
+		d.length[i] = 1
+	}
 	d.reset(litWidth)
 	return d, nil
 }
@@ -118,6 +122,9 @@ func (d *lzwDecoder) decode(litWidth int) error {
 			d.stack[tableSize] = byte(c)
 			s = d.stack[tableSize:]
 		} else {
+			if useDirect && c < d.next && d.direct(c) {
+				continue
+			}
 			if s, err = d.expand(c); err != nil {
 				return err
 			}
@@ -125,6 +132,50 @@ func (d *lzwDecoder) decode(litWidth int) error {
 		if d.out.write(s) {
 			return nil
 		}
+	}
+}
+
+// useDirect enables direct; tests turn it off to compare with the stack
+// path.
+var useDirect = true
+
+// direct handles a code already in the table whose string ends before the
+// end of the current row, the common case: it writes the string straight
+// into the row (from its last byte back along the prefix chain) and adds
+// the new table entry as expand does. It reports false, having done
+// nothing, when the string does not fit.
+func (d *lzwDecoder) direct(c int) bool {
+	wr := d.out
+	n := int(d.length[c])
+	if wr.x+n >= wr.w {
+		return false
+	}
+	dst := wr.row[wr.x : wr.x+n]
+	k := c
+	for i := n - 1; i > 0; i-- {
+		dst[i] = d.suffix[k]
+		k = int(d.prefix[k])
+	}
+	dst[0] = byte(k)
+	wr.x += n
+	d.add(byte(k))
+	d.lastCode = c
+	return true
+}
+
+// add appends the table entry: the last string plus first, the first byte
+// of the string just output; the code size grows when the table needs it.
+func (d *lzwDecoder) add(first byte) {
+	d.lastFirst = first
+	if d.next < tableSize {
+		d.suffix[d.next] = first
+		d.prefix[d.next] = uint16(d.lastCode)
+		d.length[d.next] = d.length[d.lastCode] + 1
+		if d.next == d.codeMask && d.codeSize < maxCodeBits {
+			d.codeSize++
+			d.codeMask = 1<<d.codeSize - 1
+		}
+		d.next++
 	}
 }
 
@@ -151,16 +202,7 @@ func (d *lzwDecoder) expand(c int) ([]byte, error) {
 	}
 	sp--
 	d.stack[sp] = byte(c)
-	d.lastFirst = byte(c)
-	if d.next < tableSize {
-		d.suffix[d.next] = byte(c)
-		d.prefix[d.next] = uint16(d.lastCode)
-		if d.next == d.codeMask && d.codeSize < maxCodeBits {
-			d.codeSize++
-			d.codeMask = 1<<d.codeSize - 1
-		}
-		d.next++
-	}
+	d.add(byte(c))
 	d.lastCode = this
 	return d.stack[sp:], nil
 }

@@ -4,7 +4,9 @@ import (
 	"compress/flate"
 	"compress/zlib"
 	"errors"
+	"hash/adler32"
 	"io"
+	"sync"
 )
 
 // Adam7 pass geometry, as Pillow's ZipDecode lays it out.
@@ -33,34 +35,6 @@ func (s *scanner) tile() (x0, y0, w, h int, err error) {
 	return int(b[0]), int(b[1]), int(b[2] - b[0]), int(b[3] - b[1]), nil
 }
 
-// rowReader inflates rows and reverses their filters.
-type rowReader struct {
-	z         io.Reader
-	cur, prev []byte
-	bpp       int
-	rows      int // rows read so far
-}
-
-// next reads and unfilters one row of n bytes. It returns ok == false when
-// the zlib stream ended cleanly just before this row, which Pillow accepts
-// once at least one row was decoded.
-func (r *rowReader) next(n int) (row []byte, ok bool, err error) {
-	buf := r.cur[:n+1]
-	k, err := io.ReadFull(r.z, buf)
-	if err == io.EOF && k == 0 && r.rows > 0 {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, inflateErr(err)
-	}
-	if err := unfilter(buf, r.prev, r.bpp); err != nil {
-		return nil, false, err
-	}
-	r.rows++
-	r.cur, r.prev = r.prev, r.cur
-	return r.prev[1 : n+1], true, nil
-}
-
 // inflateErr describes an error from the zlib stream.
 func inflateErr(err error) error {
 	switch {
@@ -76,6 +50,89 @@ func inflateErr(err error) error {
 	return err
 }
 
+// window is compress/flate's window: it hands decoded bytes to its reader
+// each time this many more are decoded, and at some block ends.
+const window = 1 << 15
+
+// rowBufPool recycles the buffers the image data are inflated into.
+var rowBufPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// pixelData is the inflated image data, unfiltered row by row in place.
+type pixelData struct {
+	st    *idatStream
+	z     []byte       // inflated bytes
+	state inflateState // why inflation stopped
+	err   error        // its error for stateErr
+	read  int          // stream bytes read by then, zlib header included
+	sum   uint32       // Adler-32 of z before unfiltering, for stateEnd
+	off   int          // next row's offset in z
+	prev  int          // previous row's offset in z; -1 at a pass's start
+	zero  []byte       // the previous row of a pass's first row
+	bpp   int
+	rows  int // rows read so far
+}
+
+// next unfilters the next row of n bytes. It returns ok == false when
+// the zlib stream ended cleanly just before this row, which Pillow accepts
+// once at least one row was decoded; end is then where the data chunk
+// being read ends.
+func (d *pixelData) next(s *scanner, n int) (row []byte, ok bool, end int64, err error) {
+	if d.off+n+1 > len(d.z) {
+		return d.short(s)
+	}
+	cur := d.z[d.off : d.off+n+1]
+	prev := d.zero
+	if d.prev >= 0 {
+		prev = d.z[d.prev : d.prev+n+1]
+	}
+	if err := unfilter(cur, prev, d.bpp); err != nil {
+		return nil, false, 0, err
+	}
+	d.prev, d.off = d.off, d.off+n+1
+	d.rows++
+	return cur[1:], true, 0, nil
+}
+
+// short handles a row the data do not complete, as compress/zlib read
+// with io.ReadFull reports it.
+func (d *pixelData) short(s *scanner) ([]byte, bool, int64, error) {
+	if d.state != stateEnd {
+		// stateFull and stateFlushed need more bytes than the rows hold.
+		return nil, false, 0, inflateErr(d.err)
+	}
+	at, err := d.st.trailer(d.read, d.sum)
+	if err == io.EOF && d.off == len(d.z) && d.rows > 0 {
+		return nil, false, d.st.commit(s, at), nil
+	}
+	return nil, false, 0, inflateErr(err)
+}
+
+// finish is called once the image is complete. Pillow's zlib reads on
+// past the last row within the same call, so a bad Adler-32 checksum right
+// after it is an error there and here. Corrupt deflate data right after it
+// is not checked: zlib stops at some of those (a match reaching too far
+// back) and not at others, and Go's inflater does not say which kind it
+// met, so this accepts them all, the choice that agrees with Pillow most
+// often on damaged files. More data, a missing trailer or the end of the
+// file are fine, as they are for Pillow. It returns where the data chunk
+// compress/flate, reading one byte past the image, would have stopped in
+// ends.
+func (d *pixelData) finish(s *scanner) (int64, error) {
+	at := d.read
+	switch {
+	case d.state == stateEnd && len(d.z) == d.off:
+		var err error
+		if at, err = d.st.trailer(at, d.sum); err == zlib.ErrChecksum {
+			return 0, formatErr("broken zlib stream after the image data: %v", err)
+		}
+	case d.state == stateEnd && len(d.z) == d.off+1:
+		// Reading that byte drains compress/flate's output: compress/zlib
+		// then reads the trailer.
+		at, _ = d.st.trailer(at, d.sum)
+	}
+	return d.st.commit(s, at), nil
+}
+
 // decodePixels inflates the image data into out and returns where the
 // data chunk being read when the image was complete ends.
 func decodePixels(s *scanner, out *output) (int64, error) {
@@ -83,68 +140,68 @@ func decodePixels(s *scanner, out *output) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	src := newIDATReader(s)
-	z, err := openZlib(src)
+	st := gatherIDAT(s)
+	defer st.release()
+	hdr, err := st.zlibHeader()
 	if err != nil {
 		return 0, inflateErr(err)
 	}
-	defer releaseZlib(z)
 	bits := s.bitsPerPixel()
 	rowLen := (w*bits + 7) / 8
-	r := &rowReader{z: z, cur: make([]byte, rowLen+1), prev: make([]byte, rowLen+1), bpp: (bits + 7) / 8}
-	emit := rowFuncFor(s.depth, s.ctype)
-	if !s.interlaced {
-		for y := 0; y < h; y++ {
-			row, ok, err := r.next(rowLen)
-			if err != nil {
-				return 0, err
-			}
-			if !ok {
-				return src.chunkEnd(), nil
-			}
-			emit(out, row, y0+y, x0, 1, w)
-		}
-	} else {
-		// Pillow's interlaced path writes passes at the image origin,
-		// ignoring the tile offset.
+	total := h * (rowLen + 1)
+	if s.interlaced {
+		total = 0
 		for pass := 0; pass < 7; pass++ {
 			pw := (w + passOffset[pass]) / passColInc[pass]
 			n := (pw*bits + 7) / 8
 			if n <= 0 || passStartRow[pass] >= h {
 				continue
 			}
-			clear(r.prev)
-			for y := passStartRow[pass]; y < h; y += passRowInc[pass] {
-				row, ok, err := r.next(n)
-				if err != nil {
-					return 0, err
-				}
-				if !ok {
-					return src.chunkEnd(), nil
-				}
-				emit(out, row, y, passStartCol[pass], passColInc[pass], pw)
-			}
+			total += (n + 1) * ((h - passStartRow[pass] + passRowInc[pass] - 1) / passRowInc[pass])
 		}
 	}
-	if err := probeEnd(z); err != nil {
-		return 0, err
+	// Inflate up to where compress/flate, reading one byte past the
+	// image, would have stopped: the end of its window after the image.
+	limit := (total/window + 1) * window
+	buf := rowBufPool.Get().(*[]byte)
+	defer rowBufPool.Put(buf)
+	if cap(*buf) < limit {
+		*buf = make([]byte, 0, limit)
 	}
-	return src.chunkEnd(), nil
-}
-
-// probeEnd looks one byte past the image data. Pillow's zlib reads on
-// past the last row within the same call, so a bad Adler-32 checksum right
-// after it is an error there and here. Corrupt deflate data right after it
-// is not checked: zlib stops at some of those (a match reaching too far
-// back) and not at others, and Go's inflater does not say which kind it
-// met, so this accepts them all, the choice that agrees with Pillow most
-// often on damaged files. More data, a missing trailer or the end of the
-// file are fine, as they are for Pillow.
-func probeEnd(z io.Reader) error {
-	var one [1]byte
-	n, err := z.Read(one[:])
-	if n == 0 && errors.Is(err, zlib.ErrChecksum) {
-		return formatErr("broken zlib stream after the image data: %v", err)
+	z, state, read, zerr := inflate(st.data[hdr:], (*buf)[:0:limit], total, st.endErr)
+	d := &pixelData{st: st, z: z, state: state, err: zerr, read: hdr + read, prev: -1,
+		zero: make([]byte, rowLen+1), bpp: (bits + 7) / 8}
+	if state == stateEnd && len(z) <= total+1 {
+		// The trailer is read, and so checked, only in these cases.
+		d.sum = adler32.Checksum(z)
 	}
-	return nil
+	emit := rowFuncFor(s.depth, s.ctype)
+	if !s.interlaced {
+		for y := 0; y < h; y++ {
+			row, ok, end, err := d.next(s, rowLen)
+			if err != nil || !ok {
+				return end, err
+			}
+			emit(out, row, y0+y, x0, 1, w)
+		}
+		return d.finish(s)
+	}
+	// Pillow's interlaced path writes passes at the image origin, ignoring
+	// the tile offset.
+	for pass := 0; pass < 7; pass++ {
+		pw := (w + passOffset[pass]) / passColInc[pass]
+		n := (pw*bits + 7) / 8
+		if n <= 0 || passStartRow[pass] >= h {
+			continue
+		}
+		d.prev = -1
+		for y := passStartRow[pass]; y < h; y += passRowInc[pass] {
+			row, ok, end, err := d.next(s, n)
+			if err != nil || !ok {
+				return end, err
+			}
+			emit(out, row, y, passStartCol[pass], passColInc[pass], pw)
+		}
+	}
+	return d.finish(s)
 }

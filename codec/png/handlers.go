@@ -230,16 +230,26 @@ func (s *scanner) fctl(c chunk, b []byte) error {
 
 // fdatSequence checks an fdAT chunk's length and sequence number.
 func (s *scanner) fdatSequence(c chunk) error {
-	if c.length < 4 {
-		return formatErr("APNG contains truncated fdAT chunk")
-	}
-	if int64(c.data)+4 > int64(len(s.data)) {
-		return formatErr("truncated file: fdAT chunk cut short")
-	}
-	seq := int64(binary.BigEndian.Uint32(s.data[c.data:]))
-	if s.seq < 0 || s.seq != seq-1 {
-		return formatErr("APNG contains frame sequence errors")
+	seq, err := s.nextSequence(c, s.seq)
+	if err != nil {
+		return err
 	}
 	s.seq = seq
 	return nil
+}
+
+// nextSequence checks the sequence number of fdAT chunk c against the last
+// one seen and returns it; it changes nothing.
+func (s *scanner) nextSequence(c chunk, last int64) (int64, error) {
+	if c.length < 4 {
+		return 0, formatErr("APNG contains truncated fdAT chunk")
+	}
+	if int64(c.data)+4 > int64(len(s.data)) {
+		return 0, formatErr("truncated file: fdAT chunk cut short")
+	}
+	seq := int64(binary.BigEndian.Uint32(s.data[c.data:]))
+	if last < 0 || last != seq-1 {
+		return 0, formatErr("APNG contains frame sequence errors")
+	}
+	return seq, nil
 }

@@ -1,12 +1,6 @@
 package webp
 
 import (
-	"bytes"
-	"image"
-	"io"
-
-	"golang.org/x/image/vp8l"
-
 	"github.com/starlight/dataserver/codec"
 )
 
@@ -44,39 +38,30 @@ func decodeAlpha(alph []byte, w, h int, plane []byte) error {
 		}
 		copy(plane, data[:n])
 	case alphaLossless:
-		if err := decodeAlphaLossless(data, w, h, plane); err != nil {
+		pix, err := decodeAlphaLossless(data, w, h)
+		if err != nil {
 			return err
 		}
+		for i, p := range pix[:w*h] {
+			plane[i] = byte(p >> 8)
+		}
+		releasePixels(pix)
 	}
 	unfilterAlpha(plane, w, h, int(filter))
 	return nil
 }
 
 // decodeAlphaLossless decodes a VP8L image stream without its 5-byte header
-// (the ALPH lossless form) by giving x/image/vp8l a synthesized header; the
-// alpha values are the green channel.
-func decodeAlphaLossless(data []byte, w, h int, plane []byte) error {
+// (the ALPH lossless form); the alpha values are the green channel.
+func decodeAlphaLossless(data []byte, w, h int) ([]uint32, error) {
 	if w > 1<<14 || h > 1<<14 {
-		return codec.Errorf("webp: ALPH frame %dx%d too large for lossless alpha", w, h)
+		return nil, codec.Errorf("webp: ALPH frame %dx%d too large for lossless alpha", w, h)
 	}
-	wm, hm := uint32(w-1), uint32(h-1)
-	hdr := [5]byte{0x2f, byte(wm), byte(wm>>8) | byte(hm<<6), byte(hm >> 2), byte(hm >> 10)}
-	m, err := vp8l.Decode(io.MultiReader(bytes.NewReader(hdr[:]), bytes.NewReader(data)))
+	pix, err := decodeLossless(data, w, h)
 	if err != nil {
-		return codec.Errorf("webp: ALPH lossless stream: %v", err)
+		return nil, codec.Errorf("webp: ALPH lossless stream: %v", err)
 	}
-	img, ok := m.(*image.NRGBA)
-	if !ok || img.Rect.Dx() != w || img.Rect.Dy() != h {
-		return codec.Errorf("webp: ALPH lossless stream decoded to an unexpected image")
-	}
-	for y := 0; y < h; y++ {
-		src := img.Pix[y*img.Stride : y*img.Stride+4*w]
-		dst := plane[y*w : y*w+w]
-		for x := range dst {
-			dst[x] = src[4*x+1]
-		}
-	}
-	return nil
+	return pix, nil
 }
 
 // unfilterAlpha undoes the ALPH prediction filter in place, row by row as

@@ -36,17 +36,36 @@ func roundHalfEven(d int) int {
 // zero where the crop falls outside the image.
 func Planar(dst, src []uint8, w, h, c int) {
 	xw, yw := Axis(w), Axis(h)
-	for i := range dst {
-		dst[i] = 0
-	}
 	x0, x1 := span(xw, w)
 	y0, y1 := span(yw, h)
+	if x0 != 0 || x1 != Size || y0 != 0 || y1 != Size {
+		clear(dst)
+	}
+	if x1 <= x0 {
+		return
+	}
+	n := x1 - x0
 	for oy := y0; oy < y1; oy++ {
-		row := src[(oy+yw.Offset)*w*c:]
-		for ch := 0; ch < c; ch++ {
-			plane := dst[ch*Size*Size+oy*Size:]
-			for ox := x0; ox < x1; ox++ {
-				plane[ox] = row[(ox+xw.Offset)*c+ch]
+		row := src[((oy+yw.Offset)*w+x0+xw.Offset)*c:][:n*c]
+		out := oy*Size + x0
+		switch c {
+		case 1:
+			copy(dst[out:out+n], row)
+		case 3:
+			// One pass over the row fills the three planes.
+			r := dst[out : out+n]
+			g := dst[Size*Size+out : Size*Size+out+n]
+			b := dst[2*Size*Size+out : 2*Size*Size+out+n]
+			for i := range r {
+				p := row[3*i : 3*i+3 : 3*i+3]
+				r[i], g[i], b[i] = p[0], p[1], p[2]
+			}
+		default:
+			for ch := 0; ch < c; ch++ {
+				plane := dst[ch*Size*Size+out : ch*Size*Size+out+n]
+				for i := range plane {
+					plane[i] = row[i*c+ch]
+				}
 			}
 		}
 	}

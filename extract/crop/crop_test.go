@@ -1,6 +1,9 @@
 package crop
 
-import "testing"
+import (
+	"bytes"
+	"testing"
+)
 
 func TestAxisMatchesSpec(t *testing.T) {
 	// SPEC.md: 257 -> 0, 259 -> 2, 301 -> 22; shorter sides pad left by (256-n)//2.
@@ -27,5 +30,42 @@ func TestPlanarPadsAndCrops(t *testing.T) {
 	}
 	if sum != 21 {
 		t.Fatalf("padding not zero: sum %d", sum)
+	}
+}
+
+// TestPlanarMatchesPlainLoop compares Planar with the definition, one
+// output byte at a time, for small, exact and large sides and 1, 3 and 4
+// channels, into a buffer holding leftovers of an earlier image.
+func TestPlanarMatchesPlainLoop(t *testing.T) {
+	sides := []int{1, 2, 7, 255, 256, 257, 258, 301}
+	for _, c := range []int{1, 3, 4} {
+		for _, w := range sides {
+			for _, h := range sides {
+				src := make([]uint8, w*h*c)
+				for i := range src {
+					src[i] = uint8(i*7 + i/3)
+				}
+				want := make([]uint8, c*Size*Size)
+				xw, yw := Axis(w), Axis(h)
+				for ch := 0; ch < c; ch++ {
+					for oy := 0; oy < Size; oy++ {
+						for ox := 0; ox < Size; ox++ {
+							sx, sy := ox+xw.Offset, oy+yw.Offset
+							if sx >= 0 && sx < w && sy >= 0 && sy < h {
+								want[ch*Size*Size+oy*Size+ox] = src[(sy*w+sx)*c+ch]
+							}
+						}
+					}
+				}
+				got := make([]uint8, c*Size*Size)
+				for i := range got {
+					got[i] = 0xaa
+				}
+				Planar(got, src, w, h, c)
+				if !bytes.Equal(got, want) {
+					t.Fatalf("%dx%d, %d channels: crop differs", w, h, c)
+				}
+			}
+		}
 	}
 }
