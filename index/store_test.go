@@ -135,7 +135,7 @@ func checkRebuilt(t *testing.T, tr *tree, s *Store, ev *[]StoreEvent, cold *Snap
 
 func TestStoreGarbageRebuilt(t *testing.T) {
 	for _, tc := range []struct {
-		name string
+		name   string
 		damage func(t *testing.T, path string)
 	}{
 		{"whole file", func(t *testing.T, path string) {
