@@ -30,7 +30,7 @@ type Config struct {
 	TLSCert, TLSKey string
 	// AllowInsecurePublic lets a server without tokens listen beyond loopback.
 	AllowInsecurePublic bool
-	// CacheDir keeps extracted streams on disk when set.
+	// CacheDir, when set, keeps the persistent index and extracted streams on disk.
 	CacheDir string
 	// CacheBytes bounds the in-memory stream cache; default 1 GiB.
 	CacheBytes int64

@@ -46,6 +46,8 @@ type Server struct {
 	health    *health.Server
 	metrics   *metrics
 	consumers feed.Consumers
+	// store is the persistent index under CacheDir (nil without one).
+	store *index.Store
 
 	streamSlots chan struct{}
 	// calls counts the DataService calls running, for the drain.
@@ -78,13 +80,18 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.feed = f
-	// The index decodes every image; what it extracts warms the feed's
-	// caches, so the first epoch costs no second decode.
+	// The index decodes every new or changed image; what it extracts warms
+	// the feed's caches, so the first epoch costs no second decode. What it
+	// learns is kept in the store, so a restart does not read again.
+	s.store = openIndexStore(cfg, log)
 	s.cat = catalog.New(cfg.Root, catalog.Options{Build: cfg.Build, OnSwap: s.metrics.onSwap,
-		Index: index.Options{Workers: cfg.Workers, MaxFileSize: cfg.Extract.MaxFileSize, Limits: cfg.Extract.Limits, Extracted: f.Warm}})
+		Index: index.Options{Workers: cfg.Workers, MaxFileSize: cfg.Extract.MaxFileSize, Limits: cfg.Extract.Limits, Extracted: f.Warm, Store: s.store}})
 
 	opts, err := s.serverOptions()
 	if err != nil {
+		if s.store != nil {
+			s.store.Close()
+		}
 		return nil, err
 	}
 	s.grpc = grpc.NewServer(opts...)
@@ -211,6 +218,9 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 			s.health.SetServingStatus(ServiceName, healthpb.HealthCheckResponse_SERVING)
 		}
 	}()
+	progressCtx, stopProgress := context.WithCancel(ctx)
+	defer stopProgress()
+	go s.logIndexProgress(progressCtx)
 	s.log.Info("listening", zap.Stringer("addr", lis.Addr()), zap.String("root", s.cfg.Root),
 		zap.Bool("tls", s.cfg.TLSCert != ""), zap.Bool("auth", len(s.cfg.Tokens) > 0))
 	var err error
@@ -220,6 +230,9 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 		s.log.Error("stopping", zap.Error(err))
 	}
 	s.shutdown()
+	if s.store != nil {
+		s.store.Close()
+	}
 	return err
 }
 

@@ -62,7 +62,7 @@ func serveFlags(fl *flag.FlagSet) func() (server.Config, error) {
 	cert := fl.String("tls-cert", "", "TLS certificate (PEM); with --tls-key turns TLS on")
 	key := fl.String("tls-key", "", "TLS private key (PEM)")
 	public := fl.Bool("allow-insecure-public", false, "allow listening beyond loopback without tokens")
-	cacheDir := fl.String("cache-dir", "", "keep extracted streams on disk here, so a restart does not decode again")
+	cacheDir := fl.String("cache-dir", "", "keep the index and extracted streams on disk here, so a restart does not read unchanged images again")
 	cacheBytes := fl.String("cache-bytes", "1GiB", "in-memory stream cache budget")
 	diskBytes := fl.String("disk-cache-bytes", "8GiB", "disk stream cache budget (with --cache-dir)")
 	budget := fl.String("memory-budget", "512MiB", "budget of batches assembled ahead, all streams together")

@@ -1,0 +1,54 @@
+package server
+
+import (
+	"os"
+	"testing"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/starlight/dataserver/demo"
+	"github.com/starlight/dataserver/index"
+)
+
+// TestRestartReadsIndexStore serves the demo tree with a cache dir three
+// times: the second start reaches SERVING with the cold snapshot id and
+// decodes nothing (no stream reaches the memory cache, which every index
+// decode warms); after garbage is written into the store, the third start
+// logs it, rebuilds, and agrees again.
+func TestRestartReadsIndexStore(t *testing.T) {
+	sum, err := demo.Write(t.TempDir(), demo.Options{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Root: sum.Dir, CacheDir: t.TempDir()}
+	serve := func() (id string, warmed int, logs *observer.ObservedLogs) {
+		core, logs := observer.New(zapcore.InfoLevel)
+		r := startLogged(t, cfg, zap.New(core), true)
+		id = r.srv.Catalog().Current().ID()
+		warmed = r.srv.Feed().Stats().CacheEntries
+		if err := r.stop(t); err != nil {
+			t.Fatal(err)
+		}
+		return id, warmed, logs
+	}
+	cold, warmed, _ := serve()
+	if warmed == 0 {
+		t.Fatal("the cold start decoded nothing: the test cannot tell a restart apart")
+	}
+	again, warmed, _ := serve()
+	if again != cold || warmed != 0 {
+		t.Errorf("restart: snapshot %s (cold %s), %d images decoded, want the same id and 0", again, cold, warmed)
+	}
+	if err := os.WriteFile(index.StorePath(cfg.CacheDir, cfg.Root), []byte("not a bbolt file at all"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rebuilt, warmed, logs := serve()
+	if rebuilt != cold || warmed == 0 {
+		t.Errorf("after garbage: snapshot %s (cold %s), %d decoded; want the same id, all decoded", rebuilt, cold, warmed)
+	}
+	if n := logs.FilterMessage("index store untrusted: moved aside, rebuilding").Len(); n != 1 {
+		t.Errorf("%d log lines about the untrusted store, want 1: %v", n, logs.All())
+	}
+}
