@@ -10,7 +10,7 @@ import (
 )
 
 // progressEvery is how often a running index build is logged.
-const progressEvery = 5 * time.Second
+var progressEvery = 5 * time.Second
 
 // openIndexStore opens the persistent index under cfg.CacheDir (nil
 // without one). A store that cannot be opened leaves indexing cold at each
@@ -51,6 +51,6 @@ func (s *Server) logIndexProgress(ctx context.Context) {
 			continue
 		}
 		s.log.Info("indexing", zap.Int("done", p.Done), zap.Int("total", p.Total),
-			zap.Float64("files_per_second", p.Rate), zap.Duration("eta", p.ETA.Round(time.Second)))
+			zap.Float64("files_per_second", p.Rate), zap.Duration("eta", p.ETA.Round(time.Millisecond)))
 	}
 }

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"os"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -51,4 +53,51 @@ func TestRestartReadsIndexStore(t *testing.T) {
 	if n := logs.FilterMessage("index store untrusted: moved aside, rebuilding").Len(); n != 1 {
 		t.Errorf("%d log lines about the untrusted store, want 1: %v", n, logs.All())
 	}
+}
+
+// TestIndexProgressLogged holds the real index build half way until the
+// server has logged its progress (files done and total, rate, eta).
+func TestIndexProgressLogged(t *testing.T) {
+	sum, err := demo.Write(t.TempDir(), demo.Options{Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(d time.Duration) { progressEvery = d }(progressEvery)
+	progressEvery = 10 * time.Millisecond
+	core, logs := observer.New(zapcore.InfoLevel)
+	var half, total int
+	build := func(ctx context.Context, root string, opts index.Options) (*index.Snapshot, error) {
+		inner := opts.Progress
+		opts.Progress = func(done, n int) {
+			inner(done, n)
+			if done != n/2 {
+				return
+			}
+			half, total = done, n
+			deadline := time.Now().Add(30 * time.Second)
+			for !loggedAt(logs, done) && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
+		return index.Build(ctx, root, opts)
+	}
+	r := startLogged(t, Config{Root: sum.Dir, Build: build}, zap.New(core), true)
+	defer r.stop(t)
+	if !loggedAt(logs, half) {
+		t.Fatalf("no indexing line while the build was held half way: %v", logs.All())
+	}
+	var f map[string]any
+	for _, l := range logs.FilterMessage("indexing").All() {
+		if m := l.ContextMap(); m["done"] == int64(half) {
+			f = m
+		}
+	}
+	if f["done"] != int64(half) || f["total"] != int64(total) || f["files_per_second"].(float64) <= 0 || f["eta"].(time.Duration) <= 0 {
+		t.Errorf("indexing line %v, want done %d of %d with a rate and an eta", f, half, total)
+	}
+}
+
+// loggedAt tells whether an indexing line with done files was logged.
+func loggedAt(logs *observer.ObservedLogs, done int) bool {
+	return logs.FilterMessage("indexing").FilterField(zap.Int("done", done)).Len() > 0
 }
