@@ -1,14 +1,9 @@
 package feed
 
 import (
-	"bytes"
 	"container/list"
-	"crypto/sha256"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,7 +11,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/starlight/dataserver/codec"
 	"github.com/starlight/dataserver/extract"
 )
 
@@ -35,8 +29,8 @@ type diskCache struct {
 	order list.List // front: most recently used; values are *diskEntry
 	byID  map[string]*list.Element
 
-	corrupt atomic.Uint64
-	errors  atomic.Uint64
+	corrupt, readErrors, writeErrors atomic.Uint64
+	reporter                         *diskReporter
 }
 
 type diskEntry struct {
@@ -44,17 +38,8 @@ type diskEntry struct {
 	size int64
 }
 
-var diskMagic = []byte("DSCACHE1")
-
-// diskEntrySize is the exact size of an entry whose strings are empty.
-const diskFixed = 8 + 2 + 2 + 1 + 1 + 4 + 4 + extract.PixelLen + extract.MetaLen + extract.AlphaLen +
-	extract.PaletteLen + extract.PaletteLSBLen + 2*4*extract.VectorLen + sha256.Size
-
-// maxDiskEntry bounds the file read back (fixed part plus the longest strings).
-const maxDiskEntry = diskFixed + 2*0xffff + 2*0xff
-
-func openDiskCache(dir, version string, max int64) (*diskCache, error) {
-	d := &diskCache{dir: filepath.Join(dir, safeName(version)), version: version, max: max, byID: map[string]*list.Element{}}
+func openDiskCache(dir, version string, max int64, report func(DiskProblem)) (*diskCache, error) {
+	d := &diskCache{dir: filepath.Join(dir, safeName(version)), version: version, max: max, byID: map[string]*list.Element{}, reporter: newDiskReporter(report)}
 	if err := os.MkdirAll(d.dir, 0o755); err != nil {
 		return nil, fmt.Errorf("feed: cache dir %s: %w", d.dir, err)
 	}
@@ -123,8 +108,10 @@ func (d *diskCache) get(id string) (*extract.Streams, bool) {
 			return s, true
 		}
 		d.corrupt.Add(1)
+		d.reporter.report(DiskProblem{Kind: DiskCorrupt, ID: id, Err: err})
 	} else {
-		d.errors.Add(1)
+		d.readErrors.Add(1)
+		d.reporter.report(DiskProblem{Kind: DiskReadFailed, ID: id, Err: err})
 	}
 	d.drop(id)
 	return nil, false
@@ -146,7 +133,8 @@ func (d *diskCache) put(id string, s *extract.Streams) error {
 		return nil
 	}
 	if err := writeAtomic(d.sub(id), id, data); err != nil {
-		d.errors.Add(1)
+		d.writeErrors.Add(1)
+		d.reporter.report(DiskProblem{Kind: DiskWriteFailed, ID: id, Err: err})
 		return err
 	}
 	d.mu.Lock()
@@ -232,112 +220,6 @@ func readLimited(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	return buf, nil
-}
-
-func encodeEntry(s *extract.Streams, version, id string) []byte {
-	out := make([]byte, 0, diskFixed+len(version)+len(id)+len(s.Format)+len(s.Mode))
-	out = append(out, diskMagic...)
-	out = binary.LittleEndian.AppendUint16(out, uint16(len(version)))
-	out = append(out, version...)
-	out = binary.LittleEndian.AppendUint16(out, uint16(len(id)))
-	out = append(out, id...)
-	out = append(out, byte(len(s.Format)))
-	out = append(out, s.Format...)
-	out = append(out, byte(len(s.Mode)))
-	out = append(out, s.Mode...)
-	out = binary.LittleEndian.AppendUint32(out, uint32(s.Width))
-	out = binary.LittleEndian.AppendUint32(out, uint32(s.Height))
-	out = append(out, s.Pixel...)
-	out = append(out, s.Meta...)
-	out = append(out, s.AlphaFull...)
-	out = append(out, s.Palette...)
-	out = append(out, s.PaletteLSB...)
-	for _, v := range s.FormatVec {
-		out = binary.LittleEndian.AppendUint32(out, math.Float32bits(v))
-	}
-	for _, v := range s.Content {
-		out = binary.LittleEndian.AppendUint32(out, math.Float32bits(v))
-	}
-	sum := sha256.Sum256(out)
-	return append(out, sum[:]...)
-}
-
-var errEntry = errors.New("feed: corrupted cache entry")
-
-func decodeEntry(data []byte, version, id string) (*extract.Streams, error) {
-	if len(data) < sha256.Size+len(diskMagic) {
-		return nil, fmt.Errorf("%w: %d bytes", errEntry, len(data))
-	}
-	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
-	if want := sha256.Sum256(body); !bytes.Equal(sum, want[:]) {
-		return nil, fmt.Errorf("%w: checksum mismatch", errEntry)
-	}
-	r := entryReader{b: body}
-	if string(r.next(len(diskMagic))) != string(diskMagic) {
-		return nil, fmt.Errorf("%w: bad magic", errEntry)
-	}
-	if string(r.next(int(r.u16()))) != version || string(r.next(int(r.u16()))) != id {
-		return nil, fmt.Errorf("%w: version or id differ", errEntry)
-	}
-	s := &extract.Streams{}
-	s.Format = codec.Format(r.next(int(r.u8())))
-	s.Mode = codec.Mode(r.next(int(r.u8())))
-	s.Width, s.Height = int(r.u32()), int(r.u32())
-	planes := r.next(extract.PixelLen + extract.MetaLen + extract.AlphaLen + extract.PaletteLen + extract.PaletteLSBLen)
-	for i := range s.FormatVec {
-		s.FormatVec[i] = math.Float32frombits(r.u32())
-	}
-	for i := range s.Content {
-		s.Content[i] = math.Float32frombits(r.u32())
-	}
-	if r.bad || len(r.b) != 0 {
-		return nil, fmt.Errorf("%w: bad layout", errEntry)
-	}
-	// The planes alias data, read for this entry alone: no second copy.
-	o := 0
-	cut := func(n int) []uint8 { p := planes[o : o+n : o+n]; o += n; return p }
-	s.Pixel = cut(extract.PixelLen)
-	s.Meta = cut(extract.MetaLen)
-	s.AlphaFull = cut(extract.AlphaLen)
-	s.Palette = cut(extract.PaletteLen)
-	s.PaletteLSB = cut(extract.PaletteLSBLen)
-	return s, nil
-}
-
-type entryReader struct {
-	b   []byte
-	bad bool
-}
-
-func (r *entryReader) next(n int) []byte {
-	if r.bad || n > len(r.b) {
-		r.bad = true
-		return nil
-	}
-	p := r.b[:n]
-	r.b = r.b[n:]
-	return p
-}
-
-func (r *entryReader) u8() uint8 {
-	if p := r.next(1); p != nil {
-		return p[0]
-	}
-	return 0
-}
-
-func (r *entryReader) u16() uint16 {
-	if p := r.next(2); p != nil {
-		return binary.LittleEndian.Uint16(p)
-	}
-	return 0
-}
-
-func (r *entryReader) u32() uint32 {
-	if p := r.next(4); p != nil {
-		return binary.LittleEndian.Uint32(p)
-	}
-	return 0
 }
 
 // validID accepts the lowercase hex content ids the index writes.

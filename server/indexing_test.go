@@ -2,7 +2,10 @@ package server
 
 import (
 	"context"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +14,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/starlight/dataserver/demo"
+	"github.com/starlight/dataserver/feed"
 	"github.com/starlight/dataserver/index"
 )
 
@@ -100,4 +104,56 @@ func TestIndexProgressLogged(t *testing.T) {
 // loggedAt tells whether an indexing line with done files was logged.
 func loggedAt(logs *observer.ObservedLogs, done int) bool {
 	return logs.FilterMessage("indexing").FilterField(zap.Int("done", done)).Len() > 0
+}
+
+// TestDiskCacheCorruptionLoggedAndCounted: after a restart (memory cache
+// empty), disk entries damaged on disk are refused, logged once per
+// DiskReportEvery, and counted in /metrics.
+func TestDiskCacheCorruptionLoggedAndCounted(t *testing.T) {
+	sum, err := demo.Write(t.TempDir(), demo.Options{Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Root: sum.Dir, CacheDir: t.TempDir()}
+	r := start(t, cfg, true)
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	var damaged int
+	filepath.WalkDir(cfg.CacheDir, func(p string, e fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".dsc") {
+			data, _ := os.ReadFile(p)
+			data[len(data)/2] ^= 0x10
+			os.WriteFile(p, data, 0o644)
+			damaged++
+		}
+		return nil
+	})
+	if damaged < 3 {
+		t.Fatalf("only %d disk cache entries to damage", damaged)
+	}
+	core, logs := observer.New(zapcore.InfoLevel)
+	r = startLogged(t, cfg, zap.New(core), true)
+	v := r.srv.Catalog().Current()
+	for _, s := range v.Served[:3] {
+		if _, err := r.srv.Feed().Load(context.Background(), sum.Dir, &s); err != nil {
+			t.Fatalf("%s not served from its file after its disk entry was damaged: %v", s.Path, err)
+		}
+	}
+	if n := logs.FilterMessage("disk cache problem").FilterField(zap.String("kind", feed.DiskCorrupt)).Len(); n != 1 {
+		t.Errorf("%d log lines for 3 damaged entries, want 1 (rate-limited): %v", n, logs.All())
+	}
+	mfs, err := r.srv.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got float64 = -1
+	for _, mf := range mfs {
+		if mf.GetName() == "dataserver_disk_cache_corrupt_total" {
+			got = mf.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	if got != 3 {
+		t.Errorf("dataserver_disk_cache_corrupt_total = %v, want 3", got)
+	}
 }

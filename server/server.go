@@ -74,7 +74,7 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 	f, err := feed.New(feed.Config{
 		Workers: cfg.Workers, Prefetch: cfg.Prefetch, MemoryBudget: cfg.MemoryBudget,
 		CacheBytes: cfg.CacheBytes, CacheDir: cfg.CacheDir, DiskCacheBytes: cfg.DiskCacheBytes,
-		Extract: cfg.Extract, OnExtract: s.metrics.onExtract,
+		Extract: cfg.Extract, OnExtract: s.metrics.onExtract, OnDiskProblem: logDiskProblem(log),
 	})
 	if err != nil {
 		return nil, err
