@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sort"
 	"sync"
 	"time"
 
@@ -253,40 +254,54 @@ func (s *Store) save(results map[string]*fileResult, fresh map[string]bool) {
 	if s.db == nil {
 		return
 	}
-	all := !s.synced
+	// In key order: bbolt inserts into sorted pages, and random order
+	// costs a copy of the page's tail per Put.
+	var keys []string
+	for p := range results {
+		if !s.synced || fresh[p] {
+			keys = append(keys, p)
+		}
+	}
+	sort.Strings(keys)
+	var gone [][]byte
 	err := guard(func() error {
-		return s.db.Update(func(tx *bolt.Tx) error {
+		return s.db.View(func(tx *bolt.Tx) error {
 			b := tx.Bucket(bucketFiles)
 			if b == nil {
 				return errors.New("index store: files bucket missing")
 			}
-			var gone [][]byte
 			c := b.Cursor()
 			for k, _ := c.First(); k != nil; k, _ = c.Next() {
 				if results[string(k)] == nil {
 					gone = append(gone, append([]byte(nil), k...))
 				}
 			}
-			for _, k := range gone {
-				if err := b.Delete(k); err != nil {
-					return err
-				}
-			}
-			for p, r := range results {
-				if !all && !fresh[p] {
-					continue
-				}
-				v, err := encodeRecord(p, r)
-				if err != nil {
-					return err
-				}
-				if err := b.Put([]byte(p), v); err != nil {
-					return err
-				}
-			}
 			return nil
 		})
 	})
+	if err == nil && len(keys)+len(gone) > 0 {
+		// Nothing new, nothing gone: no write (and no fsync) at all.
+		err = guard(func() error {
+			return s.db.Update(func(tx *bolt.Tx) error {
+				b := tx.Bucket(bucketFiles)
+				for _, k := range gone {
+					if err := b.Delete(k); err != nil {
+						return err
+					}
+				}
+				for _, p := range keys {
+					v, err := encodeRecord(p, results[p])
+					if err != nil {
+						return err
+					}
+					if err := b.Put([]byte(p), v); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		})
+	}
 	s.synced = err == nil
 	if err != nil {
 		s.report(StoreEvent{Kind: StoreWriteFailed, Path: s.path, Err: err})

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"go.uber.org/zap"
@@ -51,6 +52,6 @@ func (s *Server) logIndexProgress(ctx context.Context) {
 			continue
 		}
 		s.log.Info("indexing", zap.Int("done", p.Done), zap.Int("total", p.Total),
-			zap.Float64("files_per_second", p.Rate), zap.Duration("eta", p.ETA.Round(time.Millisecond)))
+			zap.Float64("files_per_second", math.Round(p.Rate*10)/10), zap.Duration("eta", p.ETA.Round(time.Millisecond)))
 	}
 }
