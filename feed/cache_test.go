@@ -89,8 +89,12 @@ func TestDiskCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	<-d2.scanned
 	if _, err := os.Stat(leftover); !os.IsNotExist(err) {
-		t.Fatal("temporary leftover not removed at open")
+		t.Fatal("temporary leftover not removed by the start-up scan")
+	}
+	if _, n := d2.stats(); n != 2 {
+		t.Fatalf("the scan listed %d entries, want 2", n)
 	}
 	got, ok := d2.get(id(2))
 	if !ok {

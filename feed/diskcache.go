@@ -2,6 +2,7 @@ package feed
 
 import (
 	"container/list"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -31,6 +32,11 @@ type diskCache struct {
 
 	corrupt, readErrors, writeErrors atomic.Uint64
 	reporter                         *diskReporter
+
+	// scanned is closed when the start-up scan is done; until then removed
+	// holds the ids removed, so the scan does not list them again.
+	scanned chan struct{}
+	removed map[string]bool
 }
 
 type diskEntry struct {
@@ -38,11 +44,25 @@ type diskEntry struct {
 	size int64
 }
 
+// openDiskCache opens the cache under dir/<version>; the entries already
+// on disk are listed in the background (see scan), so a large cache does
+// not delay the server's start.
 func openDiskCache(dir, version string, max int64, report func(DiskProblem)) (*diskCache, error) {
-	d := &diskCache{dir: filepath.Join(dir, safeName(version)), version: version, max: max, byID: map[string]*list.Element{}, reporter: newDiskReporter(report)}
+	d := &diskCache{dir: filepath.Join(dir, safeName(version)), version: version, max: max, byID: map[string]*list.Element{},
+		reporter: newDiskReporter(report), scanned: make(chan struct{}), removed: map[string]bool{}}
 	if err := os.MkdirAll(d.dir, 0o755); err != nil {
 		return nil, fmt.Errorf("feed: cache dir %s: %w", d.dir, err)
 	}
+	go d.scan()
+	return d, nil
+}
+
+// scan lists the entries on disk, newest first behind those this process
+// used already, removes leftovers of interrupted writes, and applies the
+// byte budget. Until it is done, get and put look for an entry's file
+// directly.
+func (d *diskCache) scan() {
+	defer close(d.scanned)
 	type found struct {
 		id   string
 		size int64
@@ -70,17 +90,41 @@ func openDiskCache(dir, version string, max int64, report func(DiskProblem)) (*d
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("feed: scanning cache dir %s: %w", d.dir, err)
+		d.readErrors.Add(1)
+		d.reporter.report(DiskProblem{Kind: DiskReadFailed, Err: fmt.Errorf("feed: scanning cache dir %s: %w", d.dir, err)})
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].mod > all[j].mod })
-	for _, f := range all {
-		d.byID[f.id] = d.order.PushBack(&diskEntry{f.id, f.size})
-		d.used += f.size
-	}
 	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, f := range all {
+		if _, ok := d.byID[f.id]; !ok && !d.removed[f.id] {
+			d.byID[f.id] = d.order.PushBack(&diskEntry{f.id, f.size})
+			d.used += f.size
+		}
+	}
+	d.removed = nil
 	d.evictLocked()
-	d.mu.Unlock()
-	return d, nil
+}
+
+// scanning tells whether the start-up scan is still running.
+func (d *diskCache) scanning() bool {
+	select {
+	case <-d.scanned:
+		return false
+	default:
+		return true
+	}
+}
+
+// register records an entry found on disk before the scan listed it.
+func (d *diskCache) register(id string, size int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.byID[id]; !ok {
+		d.byID[id] = d.order.PushFront(&diskEntry{id, size})
+		d.used += size
+		d.evictLocked()
+	}
 }
 
 func (d *diskCache) sub(id string) string  { return filepath.Join(d.dir, id[:2]) }
@@ -98,17 +142,26 @@ func (d *diskCache) get(id string) (*extract.Streams, bool) {
 		d.order.MoveToFront(el)
 	}
 	d.mu.Unlock()
-	if !ok {
+	if !ok && !d.scanning() {
 		return nil, false
 	}
 	data, err := readLimited(d.path(id), maxDiskEntry)
+	if !ok && errors.Is(err, fs.ErrNotExist) {
+		return nil, false // not on disk (the scan has not listed everything yet)
+	}
 	if err == nil {
 		var s *extract.Streams
-		if s, err = decodeEntry(data, d.version, id); err == nil {
+		switch s, err = decodeEntry(data, d.version, id); {
+		case err == nil:
+			if !ok {
+				d.register(id, int64(len(data)))
+			}
 			return s, true
+		case errors.Is(err, errStaleEntry):
+		default:
+			d.corrupt.Add(1)
+			d.reporter.report(DiskProblem{Kind: DiskCorrupt, ID: id, Err: err})
 		}
-		d.corrupt.Add(1)
-		d.reporter.report(DiskProblem{Kind: DiskCorrupt, ID: id, Err: err})
 	} else {
 		d.readErrors.Add(1)
 		d.reporter.report(DiskProblem{Kind: DiskReadFailed, ID: id, Err: err})
@@ -127,6 +180,12 @@ func (d *diskCache) put(id string, s *extract.Streams) error {
 	d.mu.Unlock()
 	if ok {
 		return nil
+	}
+	if d.scanning() {
+		if fi, err := os.Stat(d.path(id)); err == nil && fi.Mode().IsRegular() {
+			d.register(id, fi.Size())
+			return nil
+		}
 	}
 	data := encodeEntry(s, d.version, id)
 	if int64(len(data)) > d.max {
@@ -149,6 +208,9 @@ func (d *diskCache) put(id string, s *extract.Streams) error {
 
 func (d *diskCache) drop(id string) {
 	d.mu.Lock()
+	if d.removed != nil {
+		d.removed[id] = true
+	}
 	if el, ok := d.byID[id]; ok {
 		e := d.order.Remove(el).(*diskEntry)
 		delete(d.byID, id)
@@ -167,6 +229,9 @@ func (d *diskCache) evictLocked() {
 		e := d.order.Remove(back).(*diskEntry)
 		delete(d.byID, e.id)
 		d.used -= e.size
+		if d.removed != nil {
+			d.removed[e.id] = true
+		}
 		os.Remove(d.path(e.id))
 	}
 }

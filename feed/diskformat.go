@@ -49,6 +49,10 @@ var (
 
 var errEntry = errors.New("feed: corrupted cache entry")
 
+// errStaleEntry reports a sound entry of the previous layout (DSCACHE1,
+// every plane raw): dropped and extracted again, not counted as corrupt.
+var errStaleEntry = errors.New("feed: cache entry of the previous layout")
+
 // encodeEntry renders s as a disk entry of version and id.
 func encodeEntry(s *extract.Streams, version, id string) []byte {
 	body := make([]byte, 0, maxDiskBody)
@@ -110,7 +114,11 @@ func decodeEntry(data []byte, version, id string) (*extract.Streams, error) {
 		return nil, fmt.Errorf("%w: checksum mismatch", errEntry)
 	}
 	r := entryReader{b: head}
-	if string(r.next(len(diskMagic))) != string(diskMagic) {
+	switch string(r.next(len(diskMagic))) {
+	case string(diskMagic):
+	case "DSCACHE1":
+		return nil, errStaleEntry
+	default:
 		return nil, fmt.Errorf("%w: bad magic", errEntry)
 	}
 	if string(r.next(int(r.u16()))) != version || string(r.next(int(r.u16()))) != id {

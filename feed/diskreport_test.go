@@ -1,6 +1,8 @@
 package feed
 
 import (
+	"container/list"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -51,5 +53,47 @@ func TestDiskWriteFailureCounted(t *testing.T) {
 	}
 	if _, ok := d.get(id); ok {
 		t.Fatal("an entry that was not written was found")
+	}
+}
+
+// TestDiskEntryBeforeScan: right after a restart, before the background
+// scan has listed the cache, an entry is found by its file; an entry of
+// the previous layout is dropped without counting as corrupt.
+func TestDiskEntryBeforeScan(t *testing.T) {
+	dir := t.TempDir()
+	d, err := openDiskCache(dir, extract.Version, 1<<30, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-d.scanned
+	id, old := fmt.Sprintf("%064x", 1), fmt.Sprintf("%064x", 2)
+	if err := d.put(id, fakeStreams(4)); err != nil {
+		t.Fatal(err)
+	}
+	stale := append([]byte("DSCACHE1"), make([]byte, 100)...)
+	sum := sha256.Sum256(stale)
+	if err := writeAtomic(d.sub(old), old, append(stale, sum[:]...)); err != nil {
+		t.Fatal(err)
+	}
+	d2 := &diskCache{dir: d.dir, version: d.version, max: d.max, byID: map[string]*list.Element{},
+		reporter: newDiskReporter(nil), scanned: make(chan struct{}), removed: map[string]bool{}} // a scan that has not run
+	got, ok := d2.get(id)
+	if !ok {
+		t.Fatal("entry not found before the scan")
+	}
+	sameStreams(t, id, fakeStreams(4), got)
+	if _, n := d2.stats(); n != 1 {
+		t.Fatalf("%d entries registered, want 1", n)
+	}
+	if _, ok := d2.get(old); ok || d2.corrupt.Load() != 0 {
+		t.Fatalf("an entry of the previous layout: served %v, corrupt count %d", ok, d2.corrupt.Load())
+	}
+	if _, err := os.Stat(d2.path(old)); !os.IsNotExist(err) {
+		t.Fatal("the entry of the previous layout was kept")
+	}
+	go d2.scan()
+	<-d2.scanned
+	if _, n := d2.stats(); n != 1 {
+		t.Fatalf("after the scan %d entries, want 1", n)
 	}
 }
