@@ -2,6 +2,7 @@ package index
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"reflect"
 	"sync/atomic"
@@ -292,4 +293,24 @@ func FuzzStoreRecord(f *testing.F) {
 			t.Fatalf("accepted record does not survive a second round: %v\n%+v\n%+v", err, got, back)
 		}
 	})
+}
+
+// TestStoreBusy: a store held by another server (bbolt's file lock) is
+// refused with an error after a short wait, never opened twice nor moved.
+func TestStoreBusy(t *testing.T) {
+	tr := storeTree(t)
+	dir := t.TempDir()
+	s1, _ := openStore(t, dir, tr)
+	var events []StoreEvent
+	s2, err := OpenStore(dir, tr.root, Options{}, func(e StoreEvent) { events = append(events, e) })
+	if err == nil {
+		s2.Close()
+		t.Fatal("a store held by another opener was opened again")
+	}
+	if !errors.Is(err, errStoreBusy) || len(events) != 0 {
+		t.Fatalf("error %v, events %+v; want errStoreBusy and no event", err, events)
+	}
+	if _, err := os.Stat(s1.Path()); err != nil {
+		t.Fatalf("the held store was moved: %v", err)
+	}
 }
