@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -144,14 +145,18 @@ func (s *Store) openChecked() (db *bolt.DB, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("index store: opening %s: %w", s.path, err)
 	}
+	// Checked in a read transaction: an Update would commit (and fsync)
+	// at every start; only a new file is written to.
+	empty := false
 	err = guard(func() error {
-		return db.Update(func(tx *bolt.Tx) error {
+		return db.View(func(tx *bolt.Tx) error {
 			meta := tx.Bucket(bucketMeta)
 			if meta == nil {
-				if tx.Bucket(bucketFiles) != nil || hasBuckets(tx) {
+				if hasBuckets(tx) {
 					return errors.New("index store: no meta bucket; not a store of this server")
 				}
-				return s.initMeta(tx)
+				empty = true
+				return nil
 			}
 			if got := string(meta.Get(keyMagic)); got != storeMagic {
 				return fmt.Errorf("index store: magic %q, not %q", trim(got), storeMagic)
@@ -168,6 +173,9 @@ func (s *Store) openChecked() (db *bolt.DB, err error) {
 			return nil
 		})
 	})
+	if err == nil && empty {
+		err = guard(func() error { return db.Update(s.initMeta) })
+	}
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -222,14 +230,27 @@ func (s *Store) load() map[string]*fileResult {
 			if b == nil {
 				return errors.New("index store: files bucket missing")
 			}
-			return b.ForEach(func(k, v []byte) error {
-				r, err := decodeRecord(string(k), v)
-				if err != nil {
-					return err
-				}
-				out[string(k)] = r
+			var keys []string
+			var vals [][]byte // point into the mapped file, valid during tx
+			if err := b.ForEach(func(k, v []byte) error {
+				keys, vals = append(keys, string(k)), append(vals, v)
 				return nil
-			})
+			}); err != nil {
+				return err
+			}
+			// Decoding is most of a restart's reading: on every core.
+			recs := make([]*fileResult, len(keys))
+			errs := make([]error, len(keys))
+			parallel(context.Background(), 0, len(keys), func(i int) {
+				recs[i], errs[i] = decodeRecord(keys[i], vals[i])
+			}, func() {})
+			for i, k := range keys {
+				if errs[i] != nil {
+					return errs[i]
+				}
+				out[k] = recs[i]
+			}
+			return nil
 		})
 	})
 	if err == nil {
