@@ -20,13 +20,14 @@ func init() {
 func runBenchRestart(ctx context.Context, args []string) error {
 	fl := flag.NewFlagSet("bench-restart", flag.ContinueOnError)
 	fl.Usage = func() {
-		fmt.Fprintln(fl.Output(), "usage: dataserver bench-restart --dir EMPTY_DIR [--images N] [--side PX] [--changed F]\n\nWrites N unique PNG and JPEG images under DIR/tree, then starts this binary's\nserve three times with DIR/cache as --cache-dir: cold, nothing changed, and\nwith a share F of the images rewritten; prints time to SERVING and CPU of each.\n\nflags:")
+		fmt.Fprintln(fl.Output(), "usage: dataserver bench-restart --dir EMPTY_DIR [--images N] [--side PX] [--changed F] [--again]\n\nWrites N unique PNG and JPEG images under DIR/tree, then starts this binary's\nserve three times with DIR/cache as --cache-dir: cold, nothing changed, and\nwith a share F of the images rewritten; prints time to SERVING and CPU of each.\n\nflags:")
 		fl.PrintDefaults()
 	}
 	dir := fl.String("dir", "", "empty work folder (required)")
 	images := fl.Int("images", 20000, "images in the generated tree")
 	side := fl.Int("side", 256, "image width and height in pixels (8 for a header-only tree)")
 	changed := fl.Float64("changed", 0.01, "share of the images rewritten before the third start")
+	again := fl.Bool("again", false, "only restart once more over the tree and cache dir a previous run left in --dir")
 	if err := fl.Parse(args); err != nil {
 		return exitCode(2)
 	}
@@ -39,6 +40,6 @@ func runBenchRestart(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, err = benchrestart.Run(ctx, benchrestart.Options{Dir: *dir, Images: *images, Side: *side, Changed: *changed, Exe: exe}, os.Stdout)
+	_, err = benchrestart.Run(ctx, benchrestart.Options{Dir: *dir, Images: *images, Side: *side, Changed: *changed, Exe: exe, Again: *again}, os.Stdout)
 	return err
 }

@@ -39,6 +39,9 @@ type Options struct {
 	Changed float64
 	// Exe is the dataserver binary whose serve command is measured.
 	Exe string
+	// Again measures only a restart with nothing changed over the tree and
+	// cache dir a previous Run left in Dir.
+	Again bool
 }
 
 // Result is one start of the server.
@@ -61,14 +64,6 @@ func Run(ctx context.Context, o Options, out io.Writer) ([]Result, error) {
 		return nil, errors.New("benchrestart: Images, Side and Exe are required")
 	}
 	tree, cache := filepath.Join(o.Dir, "tree"), filepath.Join(o.Dir, "cache")
-	if _, err := os.Stat(tree); err == nil {
-		return nil, fmt.Errorf("benchrestart: %s exists; give an empty work folder", tree)
-	}
-	start := time.Now()
-	if err := writeTree(tree, o.Images, o.Side, 1); err != nil {
-		return nil, fmt.Errorf("benchrestart: writing the tree: %w", err)
-	}
-	fmt.Fprintf(out, "wrote %d images of %dx%d under %s in %s\n", o.Images, o.Side, o.Side, tree, time.Since(start).Round(time.Millisecond))
 	var results []Result
 	measure := func(phase string) error {
 		r, err := serveOnce(ctx, o, tree, cache, phase)
@@ -80,6 +75,20 @@ func Run(ctx context.Context, o Options, out io.Writer) ([]Result, error) {
 		results = append(results, r)
 		return nil
 	}
+	if o.Again {
+		if _, err := os.Stat(cache); err != nil {
+			return nil, fmt.Errorf("benchrestart: no cache dir of a previous run: %w", err)
+		}
+		return results, measure("restart, nothing changed")
+	}
+	if _, err := os.Stat(tree); err == nil {
+		return nil, fmt.Errorf("benchrestart: %s exists; give an empty work folder", tree)
+	}
+	start := time.Now()
+	if err := writeTree(tree, o.Images, o.Side, 1); err != nil {
+		return nil, fmt.Errorf("benchrestart: writing the tree: %w", err)
+	}
+	fmt.Fprintf(out, "wrote %d images of %dx%d under %s in %s\n", o.Images, o.Side, o.Side, tree, time.Since(start).Round(time.Millisecond))
 	if err := measure("cold"); err != nil {
 		return results, err
 	}
