@@ -56,17 +56,17 @@ type held struct {
 }
 
 // ErrNotReady reports that no snapshot has been built yet.
-var ErrNotReady = errors.New("catalog: the first index of the tree is not ready yet")
+var ErrNotReady = errors.New("the first index of the tree is not ready yet; retry in a moment (health turns SERVING when it is)")
 
 // ErrReindexRunning reports a Reindex refused because another one is running.
-var ErrReindexRunning = errors.New("catalog: a reindex is already running; retry when it has finished")
+var ErrReindexRunning = errors.New("a reindex is already running; retry when it has finished")
 
 // ErrSnapshotGone reports a pinned snapshot id that is neither current nor
 // still held by a running stream.
-var ErrSnapshotGone = errors.New("catalog: snapshot is no longer current nor held")
+var ErrSnapshotGone = errors.New("the snapshot is no longer current nor held by a stream (leave snapshot_id and the cursor out to start over on the current one)")
 
 // ErrClosed reports a call on a closed catalog.
-var ErrClosed = errors.New("catalog: closed")
+var ErrClosed = errors.New("the server is shutting down; retry on another replica or after the restart")
 
 // New returns a catalog of the tree at root. It holds no snapshot until Load
 // (or a Reindex) succeeds.

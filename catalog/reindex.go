@@ -53,7 +53,7 @@ func (c *Catalog) Reindex(ctx context.Context) (*Result, error) {
 	case <-done:
 		return res, err
 	case <-ctx.Done():
-		return nil, fmt.Errorf("catalog: stopped waiting for the reindex of %s (it goes on): %w", c.root, ctx.Err())
+		return nil, fmt.Errorf("stopped waiting for the reindex of %s (it goes on): %w", c.root, ctx.Err())
 	}
 }
 
@@ -81,10 +81,10 @@ func (c *Catalog) build(prev *View) (*Result, error) {
 	}
 	snap, err := c.opts.Build(c.baseCtx, c.root, opts)
 	if err != nil {
-		return nil, fmt.Errorf("catalog: indexing %s: %w", c.root, err)
+		return nil, fmt.Errorf("indexing %s: %w", c.root, err)
 	}
 	if snap == nil {
-		return nil, fmt.Errorf("catalog: indexing %s returned no snapshot", c.root)
+		return nil, fmt.Errorf("indexing %s returned no snapshot", c.root)
 	}
 	v := newView(snap)
 	res := &Result{Previous: prev, Current: v, Took: c.opts.Now().Sub(start)}

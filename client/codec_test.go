@@ -29,6 +29,7 @@ func codecCases() map[string][]byte {
 	varintField := func(num protowire.Number, v uint64) []byte {
 		return protowire.AppendVarint(protowire.AppendTag(nil, num, protowire.VarintType), v)
 	}
+	pairIndex := (&pb.StreamBatchesResponse{}).ProtoReflect().Descriptor().Fields().ByName("pair_index").Number()
 	shape := bytesField(batchwire.TensorShape, protowire.AppendVarint(protowire.AppendVarint(nil, 2), 3))
 	unpackedShape := append(varintField(batchwire.TensorShape, 2), varintField(batchwire.TensorShape, 3)...)
 	return map[string][]byte{
@@ -45,6 +46,9 @@ func codecCases() map[string][]byte {
 		"truncated tensor":     tensor(bytesField(batchwire.TensorData, []byte{1, 2, 3}))[:5],
 		"unknown top field":    append(varintField(999, 5), full...),
 		"tensors wrong type":   append(varintField(batchwire.Tensors, 1), full...),
+		"pairs before tensors": append(bytesField(pairIndex, protowire.AppendVarint(protowire.AppendVarint(nil, 1), 1<<64-1)), full...),
+		"pairs unpacked":       append(full, varintField(pairIndex, 3)...),
+		"receipt between":      append(append(tensor(bytesField(batchwire.TensorData, []byte{1})), bytesField(receiptField, []byte("r"))...), tensor()...),
 	}
 }
 
@@ -58,7 +62,8 @@ func smallBatch() []byte {
 			{Name: "pixel", Dtype: pb.Dtype_DTYPE_UINT8, Shape: []int64{2, 3}, Data: []byte{1, 2, 3, 4, 5, 6}},
 			{Name: "lsb", Dtype: pb.Dtype_DTYPE_UINT8, Shape: []int64{2, 8}, Data: []byte{0xa5, 0x5a}, BitsPacked: true},
 			{Name: "format", Dtype: pb.Dtype_DTYPE_FLOAT32, Shape: []int64{2, 1}, Data: []byte{0, 0, 128, 63, 0, 0, 0, 64}},
-		}}
+		},
+		Receipt: "receipt-after-the-tensors", PairIndex: []int32{0, 0}, Transforms: []uint32{3, 5}, Split: "train"}
 	b, err := proto.Marshal(m)
 	if err != nil {
 		panic(err)
@@ -87,6 +92,21 @@ func TestBatchCodecIsProto(t *testing.T) {
 		checkLikeProto(t, name, wire)
 	}
 	checkLikeProto(t, "batch of 8", benchBatch(8))
+}
+
+// receiptField is the number of StreamBatchesResponse.receipt, written after the tensors.
+var receiptField = (&pb.StreamBatchesResponse{}).ProtoReflect().Descriptor().Fields().ByName("receipt").Number()
+
+// TestBatchCodecReadsReceipt: the fields after the tensors (the receipt,
+// pairing, transforms, split) reach the decoded batch.
+func TestBatchCodecReadsReceipt(t *testing.T) {
+	got := new(pb.StreamBatchesResponse)
+	if err := newBatchCodec().Unmarshal(mem.BufferSlice{mem.SliceBuffer(smallBatch())}, got); err != nil {
+		t.Fatal(err)
+	}
+	if got.GetReceipt() != "receipt-after-the-tensors" || len(got.GetTensors()) != 3 || got.GetSplit() != "train" || len(got.GetTransforms()) != 2 {
+		t.Fatalf("decoded receipt %q, %d tensors, split %q", got.GetReceipt(), len(got.GetTensors()), got.GetSplit())
+	}
 }
 
 // TestBatchCodecAliases checks that the tensors' data of a decoded batch are

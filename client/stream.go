@@ -56,8 +56,8 @@ type BatchStream struct {
 
 	cursor    string
 	delivered uint64
-	endEpoch  uint64
-	want      place // the batch expected next, once one has arrived
+	lastEpoch uint64 // the last epoch of the request (inclusive: the top epoch 2^64-1 has no successor)
+	want      place  // the batch expected next, once one has arrived
 	started   bool
 	complete  bool // every batch of the request has been delivered
 	failures  int
@@ -74,11 +74,11 @@ type place struct {
 // req is copied; it is not modified.
 func (c *Client) Open(ctx context.Context, req *pb.StreamBatchesRequest) *BatchStream {
 	r := proto.Clone(req).(*pb.StreamBatchesRequest)
-	end := r.GetEndEpoch()
-	if end == 0 {
-		end = r.GetEpoch() + 1
+	last := r.GetEpoch()
+	if end := r.GetEndEpoch(); end != 0 {
+		last = end - 1
 	}
-	return &BatchStream{c: c, ctx: ctx, req: r, cursor: r.GetCursor(), endEpoch: end}
+	return &BatchStream{c: c, ctx: ctx, req: r, cursor: r.GetCursor(), lastEpoch: last}
 }
 
 // Cursor returns the cursor of the last batch delivered (the request's own
@@ -174,7 +174,7 @@ func (s *BatchStream) accept(m *pb.StreamBatchesResponse) error {
 	s.want = place{got.epoch, got.batch + 1}
 	if s.want.batch == per {
 		s.want = place{got.epoch + 1, 0}
-		s.complete = s.want.epoch >= s.endEpoch
+		s.complete = got.epoch >= s.lastEpoch
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,8 +14,9 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/starlight/dataserver/client"
-	"github.com/starlight/dataserver/internal/corpustest"
+	"github.com/starlight/dataserver/internal/demotree"
 	"github.com/starlight/dataserver/internal/tlstest"
+	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 	"github.com/starlight/dataserver/server"
 )
 
@@ -25,9 +27,11 @@ const (
 	callReindex    = "Reindex"
 	callHealth     = "health"
 	callReflection = "reflection"
+	callLosses     = "ReportLosses"
+	callReplay     = "ReplayBatch"
 )
 
-var calls = []string{callStream, callStats, callReindex, callHealth, callReflection}
+var calls = []string{callStream, callStats, callReindex, callHealth, callReflection, callLosses, callReplay}
 
 // authCase is one caller of the matrix and the code each call must end with.
 type authCase struct {
@@ -41,16 +45,17 @@ var (
 	unauth = codes.Unauthenticated
 	denied = codes.PermissionDenied
 	matrix = []authCase{
-		{"no token", "", map[string]codes.Code{callStream: unauth, callStats: unauth, callReindex: unauth, callHealth: ok, callReflection: ok}},
-		{"bad token", "not-a-configured-token-42", map[string]codes.Code{callStream: unauth, callStats: unauth, callReindex: unauth, callHealth: ok, callReflection: ok}},
-		{"trainer", trainerToken, map[string]codes.Code{callStream: ok, callStats: denied, callReindex: denied, callHealth: ok, callReflection: ok}},
-		{"dashboard", dashboardToken, map[string]codes.Code{callStream: denied, callStats: ok, callReindex: denied, callHealth: ok, callReflection: ok}},
-		{"operator", operatorToken, map[string]codes.Code{callStream: ok, callStats: ok, callReindex: ok, callHealth: ok, callReflection: ok}},
+		{"no token", "", map[string]codes.Code{callStream: unauth, callStats: unauth, callReindex: unauth, callHealth: ok, callReflection: ok, callLosses: unauth, callReplay: unauth}},
+		{"bad token", "not-a-configured-token-42", map[string]codes.Code{callStream: unauth, callStats: unauth, callReindex: unauth, callHealth: ok, callReflection: ok, callLosses: unauth, callReplay: unauth}},
+		{"trainer", trainerToken, map[string]codes.Code{callStream: ok, callStats: denied, callReindex: denied, callHealth: ok, callReflection: ok, callLosses: ok, callReplay: ok}},
+		{"dashboard", dashboardToken, map[string]codes.Code{callStream: denied, callStats: ok, callReindex: denied, callHealth: ok, callReflection: ok, callLosses: denied, callReplay: denied}},
+		{"operator", operatorToken, map[string]codes.Code{callStream: ok, callStats: ok, callReindex: ok, callHealth: ok, callReflection: ok, callLosses: ok, callReplay: ok}},
 	}
 )
 
 // testAuthMatrix makes every call as every caller and checks the codes.
 func testAuthMatrix(t *testing.T, addrs []string, opts ...client.Option) {
+	receipt := operatorReceipt(t, addrs, opts...)
 	for _, ac := range matrix {
 		o := append([]client.Option{}, opts...)
 		if ac.token != "" {
@@ -58,7 +63,7 @@ func testAuthMatrix(t *testing.T, addrs []string, opts ...client.Option) {
 		}
 		c := dial(t, addrs, o...)
 		for _, call := range calls {
-			got := status.Code(makeCall(t, c, call))
+			got := status.Code(makeCall(t, c, call, receipt))
 			if got != ac.want[call] {
 				t.Errorf("%s calling %s: %s, want %s", ac.name, call, got, ac.want[call])
 			}
@@ -66,8 +71,24 @@ func testAuthMatrix(t *testing.T, addrs []string, opts ...client.Option) {
 	}
 }
 
+// operatorReceipt streams one batch as the operator and returns its receipt.
+func operatorReceipt(t *testing.T, addrs []string, opts ...client.Option) string {
+	t.Helper()
+	c := dial(t, addrs, append(append([]client.Option{}, opts...), client.WithToken(operatorToken))...)
+	req := light(1)
+	req.MaxBatches = 1
+	for b, err := range c.Stream(context.Background(), req) {
+		if err != nil {
+			t.Fatalf("streaming a batch to replay: %v", err)
+		}
+		return b.GetReceipt()
+	}
+	t.Fatal("no batch to replay")
+	return ""
+}
+
 // makeCall performs one call of the matrix and returns its error.
-func makeCall(t *testing.T, c *client.Client, call string) error {
+func makeCall(t *testing.T, c *client.Client, call, receipt string) error {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -88,6 +109,15 @@ func makeCall(t *testing.T, c *client.Client, call string) error {
 		return nil
 	case callStats:
 		_, err := c.Stats(ctx, nil)
+		return err
+	case callLosses:
+		_, err := reportLosses(ctx, c, "auth-run", []*pb.LossRecord{{ContentId: strings.Repeat("0", 64), Loss: 1}})
+		return err
+	case callReplay:
+		b, err := c.Explain(ctx, receipt)
+		if err == nil && b.GetReceipt() != receipt {
+			t.Errorf("explain answered with receipt %q, asked %q", b.GetReceipt(), receipt)
+		}
 		return err
 	case callReindex:
 		_, err := c.Reindex(ctx)
@@ -128,7 +158,7 @@ func makeCall(t *testing.T, c *client.Client, call string) error {
 // and checks that a client that does not trust it, or speaks plaintext,
 // gets nowhere.
 func TestAuthMatrixTLS(t *testing.T) {
-	root := corpustest.Datasets(t)
+	root := demotree.Root(t)
 	cert, key, _ := tlstest.SelfSigned(t, t.TempDir())
 	srv := startInProcess(t, server.Config{Root: root, Tokens: testTokens, TLSCert: cert, TLSKey: key})
 	testAuthMatrix(t, []string{srv.addr}, client.WithCAFile(cert))

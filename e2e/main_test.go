@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/starlight/dataserver/internal/demotree"
 	"github.com/starlight/dataserver/internal/testbin"
 )
 
@@ -26,6 +27,7 @@ func TestMain(m *testing.M) {
 	binary, buildErr = testbin.Build(dir, false)
 	code := m.Run()
 	os.RemoveAll(dir)
+	demotree.Remove()
 	os.Exit(code)
 }
 

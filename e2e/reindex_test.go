@@ -17,8 +17,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/starlight/dataserver/client"
-	"github.com/starlight/dataserver/internal/corpustest"
-	"github.com/starlight/dataserver/internal/treetest"
+	"github.com/starlight/dataserver/internal/demotree"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 	"github.com/starlight/dataserver/server"
 )
@@ -27,14 +26,14 @@ import (
 // stream and reindexes: the stream keeps its snapshot and finishes exactly
 // as an undisturbed run; a new stream sees the new snapshot.
 func TestReindexWhileStreaming(t *testing.T) {
-	root := treetest.Copy(t, corpustest.Datasets(t))
+	root := demotree.Copy(t)
 	srv := startInProcess(t, server.Config{Root: root})
 	c := dial(t, []string{srv.addr})
 	ref, _ := collect(t, c, light(31))
 	old := ref[0].Snapshot
 
-	const removed = "gamma_submission_2025/clean/edge-1-png-small-64.png"
-	const added = "gamma_submission_2025/clean/e2e-added.png"
+	sub := demotree.Summary(t).Submissions[0]
+	removed, added := lastPNG(t, root, sub+"/clean"), sub+"/clean/e2e-added.png"
 	var resp *pb.ReindexResponse
 	keys, _, err := tryCollect(c, light(31), func(i int, _ *client.Batch) {
 		if i != 4 {
@@ -90,13 +89,29 @@ func TestReindexWhileStreaming(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.GetSnapshotId() != resp.GetSnapshotId() || st.GetSamples() != corpusClean+corpusStego+corpusNegatives {
+	if st.GetSnapshotId() != resp.GetSnapshotId() || st.GetSamples() != uint64(demotree.Summary(t).Images) {
 		t.Fatalf("Stats after reindex: snapshot %s with %d samples", st.GetSnapshotId(), st.GetSamples())
 	}
 }
 
 // writeVariant writes to dst the PNG image at src with one pixel changed:
 // a new, valid image with other content.
+// lastPNG returns the slash path (under root) of the last PNG file in dir.
+func lastPNG(t *testing.T, root, dir string) string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(dir)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(entries) - 1; i >= 0; i-- {
+		if strings.HasSuffix(entries[i].Name(), ".png") {
+			return dir + "/" + entries[i].Name()
+		}
+	}
+	t.Fatalf("no PNG file in %s", dir)
+	return ""
+}
+
 func writeVariant(t *testing.T, src, dst string) {
 	t.Helper()
 	data, err := os.ReadFile(src)

@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/starlight/dataserver/client"
-	"github.com/starlight/dataserver/internal/corpustest"
-	"github.com/starlight/dataserver/internal/treetest"
+	"github.com/starlight/dataserver/internal/demotree"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
@@ -19,7 +18,7 @@ import (
 // pinned to its own replica first; and when a replica is killed mid-epoch,
 // its ranks fail over and finish with no sample lost or repeated.
 func TestReplicas(t *testing.T) {
-	root := treetest.Copy(t, corpustest.Datasets(t))
+	root := demotree.Root(t)
 	const replicas, world = 3, 4
 	addrs := make([]string, replicas)
 	procs := make([]*proc, replicas)

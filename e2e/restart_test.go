@@ -6,14 +6,14 @@ import (
 	"time"
 
 	"github.com/starlight/dataserver/client"
-	"github.com/starlight/dataserver/internal/corpustest"
+	"github.com/starlight/dataserver/internal/demotree"
 )
 
 // TestRestartMidEpoch restarts the server process (SIGTERM, then a new
 // process on the same address and cache) under a running stream: the client
 // resumes from its cursor by itself and the epoch equals the uninterrupted one.
 func TestRestartMidEpoch(t *testing.T) {
-	root := corpustest.Datasets(t)
+	root := demotree.Root(t)
 	cache := t.TempDir()
 	addr := freeAddr(t)
 	first := startProcess(t, root, addr, "--cache-dir", cache)

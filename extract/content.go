@@ -67,3 +67,18 @@ func packBits(dst, src []uint8) {
 		dst[full] |= (src[j] & 1) << (7 - uint(j-full*8))
 	}
 }
+
+// PixelContent returns the first three values of the content vector of a
+// [3,256,256] pixel crop: the byte statistics of its LSBs packed 8 per byte,
+// as Extract computes them (for a crop transformed after extraction).
+func PixelContent(pixel []uint8) (uniq, printable, top float32) {
+	packed := make([]uint8, (len(pixel)+7)/8)
+	packBits(packed, pixel)
+	return byteStats(packed)
+}
+
+// PackedStats returns the content vector's three byte statistics of LSBs
+// already packed 8 per byte, most significant bit first.
+func PackedStats(packed []uint8) (uniq, printable, top float32) {
+	return byteStats(packed)
+}

@@ -35,11 +35,20 @@ func (l Layout) streams() []Stream {
 // extraction in the worker pool) and lays them out as one batch. The batch's
 // snapshot, epoch, index and cursor are left for the caller to fill.
 func (f *Feed) Assemble(ctx context.Context, root string, samples []*index.Sample, l Layout) (*Batch, error) {
+	return f.assemble(ctx, root, samples, nil, l)
+}
+
+// assemble is Assemble with each sample's D4 transform (none when nil).
+func (f *Feed) assemble(ctx context.Context, root string, samples []*index.Sample, transforms []uint8, l Layout) (*Batch, error) {
 	got, err := f.loadAll(ctx, root, samples)
 	if err != nil {
 		return nil, err
 	}
-	b := &Batch{feed: f, Rows: make([]Row, len(samples))}
+	var extra [][]byte
+	for i, t := range transforms {
+		got[i] = f.augmented(got[i], t, l.streams(), &extra)
+	}
+	b := &Batch{feed: f, Rows: make([]Row, len(samples)), extra: extra}
 	for i, s := range samples {
 		b.Rows[i] = rowOf(s, l.Weights)
 		if s.Kind >= 0 && int(s.Kind) < len(b.Kinds) {
@@ -113,9 +122,10 @@ func (f *Feed) tensor(st Stream, got []cached, pack, gather bool) Tensor {
 	shape = append(shape, in.shape...)
 	t := Tensor{Stream: st, Name: in.name, DType: in.dtype, Shape: shape, Packed: packed}
 	if gather && in.source != nil {
-		t.Parts = make([][]byte, len(got))
+		t.Parts, t.memo = make([][]byte, len(got)), make([]memoPart, len(got))
 		for i, c := range got {
 			t.Parts[i] = fit(in.source(c.s), per)
+			t.memo[i] = c.memoOf(st, false, t.Parts[i])
 		}
 		return t
 	}
@@ -150,7 +160,7 @@ func (f *Feed) tensor(st Stream, got []cached, pack, gather bool) Tensor {
 // (computed once per cached sample): gathered, it references them.
 func (f *Feed) packedTensor(t Tensor, got []cached, per int, gather bool) Tensor {
 	if gather {
-		t.Parts = make([][]byte, len(got))
+		t.Parts, t.memo = make([][]byte, len(got)), make([]memoPart, len(got))
 	} else {
 		t.Data = f.bufs.get(per * len(got))
 	}
@@ -161,6 +171,7 @@ func (f *Feed) packedTensor(t Tensor, got []cached, per int, gather bool) Tensor
 		}
 		if gather {
 			t.Parts[i] = fit(p, per)
+			t.memo[i] = c.memoOf(t.Stream, true, t.Parts[i])
 		} else {
 			copy(t.Data[i*per:(i+1)*per], p)
 		}

@@ -17,6 +17,11 @@ type Row struct {
 	Category string
 	// LossWeight is the sample's loss weight.
 	LossWeight float32
+	// Pair is the number of the sample's pair within the batch, -1 outside
+	// a pair (meaningful when Batch.Paired).
+	Pair int32
+	// Transform is the D4 transform applied (when Batch.Augmented).
+	Transform uint8
 }
 
 // Tensor is one stream for a whole batch, batch dimension first, C order.
@@ -35,6 +40,9 @@ type Tensor struct {
 	// Parts, set with Layout.Gather, are the tensor's bytes in order: slices
 	// of the stream cache, of shared zeros and of Data. They are read-only.
 	Parts [][]byte
+	// memo, per sample, names the digest kept for its bytes when they lie
+	// in the stream cache (see digest.go).
+	memo []memoPart
 }
 
 // Len returns the tensor's byte length.
@@ -62,14 +70,21 @@ type Batch struct {
 	// PerEpoch is the number of batches per epoch on every rank.
 	PerEpoch int
 	// Cursor resumes the schedule right after this batch.
-	Cursor  string
+	Cursor string
+	// Receipt names the batch and the digest of its bytes (see Receipt).
+	Receipt string
 	Rows    []Row
 	Tensors []Tensor
 	// Kinds counts the batch's samples per kind (index.Kind order).
 	Kinds [3]int
+	// Paired and Augmented tell that the schedule pairs and augments: the
+	// rows' Pair and Transform are then to be sent.
+	Paired, Augmented bool
 
 	feed    *Feed
 	charged int64
+	// extra are pooled buffers the tensors may point into (augmented planes).
+	extra   [][]byte
 	ownSlot chan struct{}
 	// budgetFreed and buffersFreed make each release happen once.
 	budgetFreed, buffersFreed atomic.Bool
@@ -95,8 +110,14 @@ func (b *Batch) Release() {
 			if b.feed != nil {
 				b.feed.bufs.put(b.Tensors[i].Data)
 			}
-			b.Tensors[i].Data, b.Tensors[i].Parts = nil, nil
+			b.Tensors[i].Data, b.Tensors[i].Parts, b.Tensors[i].memo = nil, nil, nil
 		}
+		for _, e := range b.extra {
+			if b.feed != nil {
+				b.feed.bufs.put(e)
+			}
+		}
+		b.extra = nil
 	}
 	b.ReleaseBudget()
 }
@@ -131,6 +152,7 @@ func (b *Batch) Abandon() {
 		for i := range b.Tensors {
 			b.Tensors[i].Data, b.Tensors[i].Parts = nil, nil
 		}
+		b.extra = nil
 	}
 	b.ReleaseBudget()
 }

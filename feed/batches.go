@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"github.com/starlight/dataserver/catalog"
-	"github.com/starlight/dataserver/index"
 	"github.com/starlight/dataserver/sampling"
 )
 
@@ -17,7 +16,8 @@ type Batches struct {
 	lease  *catalog.Lease
 	spec   Spec
 	start  position
-	end    uint64
+	last   uint64 // the last epoch served
+	first  *sampling.Schedule
 	per    int
 	out    chan result
 	slot   chan struct{}
@@ -35,19 +35,22 @@ type result struct {
 // ErrEmptyPool, ErrBadCursor, ErrCursorMismatch, ErrSnapshotMismatch), of
 // catalog (ErrNotReady, ErrSnapshotGone) and ErrInvalid.
 func (f *Feed) Open(ctx context.Context, cat *catalog.Catalog, spec Spec) (*Batches, error) {
-	lease, pos, end, err := resolve(cat, spec)
+	lease, pos, last, err := resolve(cat, spec)
 	if err != nil {
 		return nil, err
 	}
 	p := spec.Params
 	p.Epoch = pos.epoch
-	per := 0
-	if s, err := sampling.New(lease.View().Pools, p); err == nil {
-		per = s.BatchesPerEpoch()
+	p.Mining.State = pos.state
+	first, err := f.schedule(lease.View().Pools, p, pos.resumed)
+	if err != nil {
+		lease.Release()
+		return nil, err
 	}
+	per := first.Rebased(pos.base).BatchesPerEpoch()
 	ctx, cancel := context.WithCancel(ctx)
 	bs := &Batches{
-		f: f, lease: lease, spec: spec, start: pos, end: end, per: per,
+		f: f, lease: lease, spec: spec, start: pos, last: last, per: per, first: first,
 		out:    make(chan result, f.cfg.Prefetch),
 		slot:   make(chan struct{}, 1),
 		cancel: cancel,
@@ -97,8 +100,10 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 	defer close(bs.out)
 	view := bs.lease.View()
 	size := BatchBytes(bs.spec.streams(), bs.spec.Params.BatchSize, bs.spec.PackBits)
+	if bs.spec.Params.Augment {
+		size += augmentBytes(bs.spec.streams(), bs.spec.Params.BatchSize)
+	}
 	var draws []sampling.Draw
-	samples := make([]*index.Sample, 0, bs.spec.Params.BatchSize)
 	sent := 0
 	emit := func(r result) bool {
 		select {
@@ -109,13 +114,19 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 			return false
 		}
 	}
-	for epoch, next := bs.start.epoch, bs.start.batch; epoch < bs.end; epoch, next = epoch+1, 0 {
+	for epoch, next := bs.start.epoch, bs.start.batch; ; epoch, next = epoch+1, 0 {
 		p := bs.spec.Params
 		p.Epoch = epoch
-		sched, err := sampling.New(view.Pools, p)
+		sched, err := bs.first, error(nil)
+		if epoch != bs.start.epoch {
+			sched, err = bs.f.schedule(view.Pools, p, false)
+		}
 		if err != nil {
 			emit(result{err: err})
 			return
+		}
+		if epoch == bs.start.epoch {
+			sched = sched.Rebased(bs.start.base)
 		}
 		for b := next; b < sched.BatchesPerEpoch(); b++ {
 			if bs.spec.MaxBatches > 0 && sent >= bs.spec.MaxBatches {
@@ -125,22 +136,13 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 			if !ok {
 				return
 			}
-			draws = sched.AppendBatch(draws[:0], b)
-			samples = samples[:0]
-			for i := range draws {
-				samples = append(samples, draws[i].Sample)
-			}
-			batch, err := bs.f.Assemble(ctx, root, samples, bs.spec.Layout)
+			var batch *Batch
+			batch, draws, err = bs.f.assembleAt(ctx, root, view, sched, b, bs.spec.Layout, draws)
 			if err != nil {
 				bs.giveBack(charged, own)
 				emit(result{err: err})
 				return
 			}
-			batch.SnapshotID = view.ID()
-			batch.Epoch = epoch
-			batch.Index = b
-			batch.PerEpoch = sched.BatchesPerEpoch()
-			batch.Cursor = sched.Cursor(view.ID(), b+1).Encode()
 			batch.charged = charged
 			if own {
 				batch.ownSlot = bs.slot
@@ -149,6 +151,9 @@ func (bs *Batches) produce(ctx context.Context, root string) {
 				return
 			}
 			sent++
+		}
+		if epoch == bs.last { // not epoch < last+1: the top epoch has no successor
+			return
 		}
 	}
 }

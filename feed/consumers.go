@@ -9,8 +9,8 @@ import (
 )
 
 // Consumers tallies what each consumer was served: streams running, batches
-// and samples sent, samples per kind, and the mix it last asked for. It is
-// safe for concurrent use.
+// and samples sent, samples per kind, and the mix asked for over the same
+// samples. It is safe for concurrent use.
 type Consumers struct {
 	mu  sync.Mutex
 	all map[string]*ConsumerFigures
@@ -24,8 +24,13 @@ type ConsumerFigures struct {
 	Samples       uint64
 	// Served counts the samples sent per kind (index.Kind order).
 	Served [sampling.NumKinds]uint64
-	// Requested is the share of each kind the consumer's last request asked for.
+	// Requested is the share of each kind asked for over the same samples as
+	// Served: each batch's samples at the shares of its stream's mix, so the
+	// two compare like for like (before any batch: the last request's mix).
 	Requested [sampling.NumKinds]float64
+
+	// asked sums, per kind, each batch's samples times its stream's share.
+	asked [sampling.NumKinds]float64
 }
 
 // ServedShares returns each kind's share of the samples sent.
@@ -70,15 +75,21 @@ func (cs *Consumers) Start(name string, mix sampling.Mix) (end func()) {
 	}
 }
 
-// Served records one batch sent to name.
-func (cs *Consumers) Served(name string, kinds [3]int) {
+// Served records one batch sent to name by a stream that asked for mix.
+func (cs *Consumers) Served(name string, mix sampling.Mix, kinds [3]int) {
+	shares := mix.Normalize().Shares()
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	c := cs.get(name)
 	c.Batches++
+	total := 0
 	for k, n := range kinds {
 		c.Served[k] += uint64(n)
 		c.Samples += uint64(n)
+		total += n
+	}
+	for k := range c.asked {
+		c.asked[k] += shares[k] * float64(total)
 	}
 }
 
@@ -90,7 +101,13 @@ func (cs *Consumers) Snapshot() ([]ConsumerFigures, int) {
 	out := make([]ConsumerFigures, 0, len(cs.all))
 	active := 0
 	for _, c := range cs.all {
-		out = append(out, *c)
+		f := *c
+		if f.Samples > 0 {
+			for k := range f.Requested {
+				f.Requested[k] = f.asked[k] / float64(f.Samples)
+			}
+		}
+		out = append(out, f)
 		active += c.ActiveStreams
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })

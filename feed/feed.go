@@ -16,23 +16,25 @@ import (
 	"github.com/starlight/dataserver/extract"
 )
 
-// Config sizes a Feed. Zero values take the documented defaults.
+// Config sizes a Feed. Zero values take the Default* constants below, the
+// one place these defaults are written (the server's configuration and the
+// serve command's flags take them from here).
 type Config struct {
 	// Workers is the number of images extracted at once; 0 means GOMAXPROCS.
 	Workers int
 	// Prefetch is the number of batches a stream assembles ahead of its
-	// consumer; 0 means 2, negative means none.
+	// consumer; 0 means DefaultPrefetch, negative means none.
 	Prefetch int
 	// MemoryBudget bounds the bytes of all prefetched batches (those beyond
-	// the one each stream is sending); 0 means 512 MiB.
+	// the one each stream is sending); 0 means DefaultMemoryBudget.
 	MemoryBudget int64
-	// CacheBytes bounds the in-memory stream cache; 0 means 1 GiB, negative
-	// disables it.
+	// CacheBytes bounds the in-memory stream cache; 0 means
+	// DefaultCacheBytes, negative disables it.
 	CacheBytes int64
 	// CacheDir, when set, also keeps extracted streams on disk there, so a
 	// restart does not decode again.
 	CacheDir string
-	// DiskCacheBytes bounds the disk cache; 0 means 8 GiB.
+	// DiskCacheBytes bounds the disk cache; 0 means DefaultDiskCacheBytes.
 	DiskCacheBytes int64
 	// OnDiskProblem, when set, hears of disk cache failures (corrupted
 	// entries, failed reads and writes), at most one per kind every
@@ -42,13 +44,20 @@ type Config struct {
 	Extract extract.Options
 	// OnExtract, when set, is called after each extraction with its duration.
 	OnExtract func(d time.Duration, err error)
+	// Losses, when set, holds the loss tables mining draws by (mining.go);
+	// without it a mined request is refused.
+	Losses LossTables
 }
 
 // Defaults applied by New.
 const (
-	DefaultPrefetch       = 2
-	DefaultMemoryBudget   = 512 << 20
-	DefaultCacheBytes     = 1 << 30
+	// DefaultPrefetch is the batches a stream assembles ahead: 2.
+	DefaultPrefetch = 2
+	// DefaultMemoryBudget bounds the prefetched batches: 512 MiB.
+	DefaultMemoryBudget = 512 << 20
+	// DefaultCacheBytes bounds the in-memory stream cache: 1 GiB.
+	DefaultCacheBytes = 1 << 30
+	// DefaultDiskCacheBytes bounds the disk stream cache: 8 GiB.
 	DefaultDiskCacheBytes = 8 << 30
 )
 
@@ -66,7 +75,9 @@ type Feed struct {
 	inflight map[string]*call
 
 	hits, misses, diskHits, extractErrors atomic.Uint64
-	lat                                   latency
+	// warmed counts the images handed over already extracted (Warm).
+	warmed atomic.Uint64
+	lat    latency
 }
 
 // call is one extraction in flight that concurrent loaders of the same image wait for.
@@ -77,7 +88,7 @@ type call struct {
 }
 
 // ErrSample reports an image that could not be read or extracted.
-var ErrSample = errors.New("feed: sample unavailable")
+var ErrSample = errors.New("sample unavailable")
 
 // New returns a Feed; it opens (and cleans) the disk cache when configured.
 func New(cfg Config) (*Feed, error) {

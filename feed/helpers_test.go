@@ -1,12 +1,14 @@
 package feed
 
 import (
+	"os"
 	"testing"
 
 	"github.com/starlight/dataserver/catalog"
 	"github.com/starlight/dataserver/catalog/catalogtest"
 	"github.com/starlight/dataserver/index"
 	"github.com/starlight/dataserver/internal/corpustest"
+	"github.com/starlight/dataserver/internal/demotree"
 )
 
 // corpus returns the corpus root and a catalog holding its snapshot.
@@ -29,6 +31,12 @@ func served(cat *catalog.Catalog, n int) []*index.Sample {
 		out = append(out, &v.Served[i])
 	}
 	return out
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	demotree.Remove()
+	os.Exit(code)
 }
 
 func newFeed(t testing.TB, cfg Config) *Feed {

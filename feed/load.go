@@ -12,6 +12,7 @@ import (
 
 	"github.com/starlight/dataserver/extract"
 	"github.com/starlight/dataserver/index"
+	"github.com/starlight/dataserver/internal/guard"
 )
 
 // Load returns the streams of one sample of the tree at root: from the
@@ -86,8 +87,8 @@ func (f *Feed) run(c *call, key, root string, s index.Sample) {
 // extracts its streams.
 func (f *Feed) extractFile(root string, s *index.Sample) (st *extract.Streams, err error) {
 	defer func() {
-		if r := recover(); r != nil {
-			st, err = nil, fmt.Errorf("%w: %s: extractor panicked: %v", ErrSample, s.Path, r)
+		if p := guard.Recovered("feed", recover()); p != nil {
+			st, err = nil, fmt.Errorf("%w: %s: %w", ErrSample, s.Path, p)
 		}
 	}()
 	rel := filepath.FromSlash(s.Path)

@@ -8,8 +8,7 @@ import "github.com/starlight/dataserver/extract"
 // column from above); storing value minus prediction leaves small numbers
 // on natural images, which zstd compresses about a quarter better than the
 // values themselves. Both directions are exact in 8-bit wrapping arithmetic.
-
-const side = 256 // planes are side x side (extract.Plane values)
+// Planes are side x side (side is crop.Size, 256).
 
 // appendPredicted appends the residuals of the n planes of src.
 func appendPredicted(dst, src []byte, n int) []byte {

@@ -17,7 +17,11 @@ type Stats struct {
 	DiskReadErrors, DiskWriteErrors uint64
 	// ExtractErrors counts images that failed to read or extract.
 	ExtractErrors uint64
-	// Extraction summarises extraction latency.
+	// Warmed counts the images whose streams were handed over already
+	// extracted (by the index at start-up or reindex, see Warm); CacheMisses
+	// counts those extracted on demand, which Extraction times.
+	Warmed uint64
+	// Extraction summarises the latency of extraction on demand.
 	Extraction LatencySummary
 	// BudgetUsed is the memory budget held by prefetched batches now.
 	BudgetUsed int64
@@ -27,7 +31,7 @@ type Stats struct {
 func (f *Feed) Stats() Stats {
 	s := Stats{
 		CacheHits: f.hits.Load(), CacheMisses: f.misses.Load(), DiskHits: f.diskHits.Load(),
-		ExtractErrors: f.extractErrors.Load(), Extraction: f.lat.summary(), BudgetUsed: f.budget.inUse(),
+		ExtractErrors: f.extractErrors.Load(), Warmed: f.warmed.Load(), Extraction: f.lat.summary(), BudgetUsed: f.budget.inUse(),
 	}
 	s.CacheBytes, s.CacheEntries = f.mem.stats()
 	if f.disk != nil {

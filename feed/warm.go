@@ -12,6 +12,7 @@ func (f *Feed) Warm(id string, s *extract.Streams) {
 	if s == nil {
 		return
 	}
+	f.warmed.Add(1)
 	f.mem.put(cacheKey(id), s)
 	if f.disk != nil {
 		f.disk.put(id, s) // a failed write only costs a later decode

@@ -43,7 +43,10 @@ func TestWarmFromTheIndex(t *testing.T) {
 			t.Errorf("%s feed: %d misses, %d hits over %d samples; want 0 misses", name, st.CacheMisses, st.CacheHits, len(served))
 		}
 	}
-	if st := cold.Stats(); st.CacheMisses == 0 {
+	if st := warm.Stats(); st.Warmed != uint64(len(served)) {
+		t.Errorf("warmed feed counts %d images warmed, the index handed over %d", st.Warmed, len(served))
+	}
+	if st := cold.Stats(); st.CacheMisses == 0 || st.Warmed != 0 {
 		t.Errorf("the cold feed extracted nothing: %+v", st)
 	}
 	warm.Warm("0000", nil) // nothing to store, no panic

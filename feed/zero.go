@@ -15,6 +15,8 @@ type cached struct {
 	s                         *extract.Streams
 	alphaZero, paletteLSBZero bool
 	packed                    *packedPlanes
+	// sums are the digests of the entry's sample bytes (see digest.go).
+	sums *entrySums
 }
 
 // packedPlanes are a sample's bit planes packed 8 per byte, computed once
@@ -30,7 +32,7 @@ const packedExtra = (extract.PixelLen + extract.AlphaLen + extract.PaletteLSBLen
 
 // describe scans s once (when it enters the cache or is freshly loaded).
 func describe(s *extract.Streams) cached {
-	return cached{s: s, alphaZero: allZero(s.AlphaFull), paletteLSBZero: allZero(s.PaletteLSB), packed: &packedPlanes{}}
+	return cached{s: s, alphaZero: allZero(s.AlphaFull), paletteLSBZero: allZero(s.PaletteLSB), packed: &packedPlanes{}, sums: &entrySums{}}
 }
 
 // zeroFrom tells whether st's tensor slice for c is all zero without looking.
@@ -49,7 +51,9 @@ func (c cached) zeroFrom(st Stream) bool {
 func (c cached) packedPlane(st Stream) []byte {
 	p := c.packed
 	p.once.Do(func() {
-		p.lsb = packed(c.s.Pixel)
+		if p.lsb == nil { // an augmented sample comes with it
+			p.lsb = packed(c.s.Pixel)
+		}
 		if !c.alphaZero {
 			p.alpha = packed(c.s.AlphaFull)
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/starlight/dataserver/extract"
+	"github.com/starlight/dataserver/internal/guard"
 )
 
 // build is Build: walk, read sidecars and manifests, read images, assemble.
@@ -136,12 +137,13 @@ func reusable(prev map[string]*fileResult, e entry, key string) *fileResult {
 	return r
 }
 
-// safely runs fn and turns a panic into an internal problem on e.
+// safely runs fn, the index's boundary for one file: a panic becomes an
+// internal problem on e (counted and reported by guard), the rest goes on.
 func safely(e entry, fn func() *fileResult) (r *fileResult) {
 	defer func() {
-		if v := recover(); v != nil {
+		if p := guard.Recovered("index", recover()); p != nil {
 			r = &fileResult{size: e.size, mtime: e.mtime, change: e.change, image: e.role == roleImage && imageExt(e.path)}
-			r.probs = []Problem{{Severity: SeverityError, Code: CodeInternal, Path: e.path, Message: fmt.Sprintf("indexer panicked: %v", v)}}
+			r.probs = []Problem{{Severity: SeverityError, Code: CodeInternal, Path: e.path, Message: p.Error()}}
 		}
 	}()
 	return fn()

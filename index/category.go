@@ -22,6 +22,23 @@ var renamedCategories = map[string]string{
 // and underscores folded to one underscore, old names mapped to new ones
 // ("rgb no alpha" -> "rgb_no_alpha", "dithered_gif" -> "natural_noise").
 func NormalizeCategory(s string) string {
+	n := foldCategory(s)
+	if m, ok := renamedCategories[n]; ok {
+		return m
+	}
+	return n
+}
+
+// oldCategory returns the current name of s when s is an old category name
+// ("dithered_gif" -> "natural_noise").
+func oldCategory(s string) (string, bool) {
+	m, ok := renamedCategories[foldCategory(s)]
+	return m, ok
+}
+
+// foldCategory trims s, lowers it and folds runs of spaces, hyphens and
+// underscores to one underscore.
+func foldCategory(s string) string {
 	var b strings.Builder
 	sep := false
 	for _, r := range strings.ToLower(strings.TrimSpace(s)) {
@@ -35,11 +52,7 @@ func NormalizeCategory(s string) string {
 		sep = false
 		b.WriteRune(r)
 	}
-	n := b.String()
-	if m, ok := renamedCategories[n]; ok {
-		return m
-	}
-	return n
+	return b.String()
 }
 
 func knownCategory(c string) bool {

@@ -57,12 +57,6 @@ const (
 // problems lists every finding, the fatal ones last, with Path and Line
 // left for the caller. Each schema finding names the failing field.
 func ParseManifestLine(line []byte) (e ManifestEntry, probs []Problem, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			p := errorf(CodeInternal, "manifest line parser panicked: %v", v)
-			e, probs, err = ManifestEntry{}, append(probs, p), errors.New(p.Message)
-		}
-	}()
 	fail := func(p Problem) (ManifestEntry, []Problem, error) {
 		probs = append(probs, p)
 		return e, probs, errors.New(p.Message)

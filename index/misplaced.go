@@ -233,6 +233,9 @@ func (m *misplacedScan) stegoSubfolder(sub, dir string) {
 	}
 	count := countText(s)
 	cmd := fmt.Sprintf("mv -n %s/* %s/ && rmdir %s", shellQuote(dir), shellQuote(sub+"/stego"), shellQuote(dir))
+	if i := strings.LastIndexByte(dir, '/'); i > 0 && dir[:i] != sub+"/stego" {
+		cmd += fmt.Sprintf(" && { rmdir -p %s 2>/dev/null || true; }", shellQuote(dir[:i]))
+	}
 	m.w.problem(warnf(CodeMisplacedFolder, "holds %s in a subfolder of stego/; they are served, but stego images and their sidecars belong directly in stego/ (<payload>_<method>_<NNN>.<ext>); to move them, from the root run: %s", count, cmd), dir)
 }
 
@@ -276,7 +279,8 @@ func (m *misplacedScan) report(dir string, l looks, s survey, why, sub string) {
 	if strings.HasPrefix(dir, sub+"/") {
 		where = "in " + sub + " but outside clean/, stego/ and negatives/"
 	}
-	var cmd, hint string
+	var cmd string
+	run := "to move them into place, from the root run"
 	switch l {
 	case looksSubmission:
 		m.w.problem(warnf(CodeMisplacedFolder, "holds %s and looks like a submission (%s), but only folders named <owner>_submission_<year> are indexed; to rename it, from the root run: mv -n %s %s", count, why, q(dir), q(sub)), dir)
@@ -286,31 +290,48 @@ func (m *misplacedScan) report(dir string, l looks, s survey, why, sub string) {
 			count, where, sub+"/clean", sub+"/stego", sub+"/negatives", q(sub+"/clean"), q(dir), q(sub+"/clean")), dir)
 		return
 	case looksNegatives:
+		// Every negative needs a category: a folder named after one is
+		// that category; a manifest or category subfolders give theirs
+		// under negatives/; loose images need the contributor's choice.
 		target := sub + "/negatives"
-		cat := NormalizeCategory(baseName(dir))
-		if knownCategory(cat) || s.direct > 0 && s.direct == s.images {
-			if !knownCategory(cat) {
-				cat = negativeCategoryFromName(baseName(dir))
-			}
+		switch cat := NormalizeCategory(baseName(dir)); {
+		case knownCategory(cat):
 			target += "/" + cat
+		case s.manifest || s.direct == 0:
+		default:
+			target += "/" + categoryPlaceholder
+			run = fmt.Sprintf("their category cannot be told from the folder: replace %s by one of %s (section 3 of CONTRIBUTING-DATA.md; one folder per category), then from the root run",
+				categoryPlaceholder, strings.Join(KnownCategories, ", "))
 		}
-		cmd = moveCommand(dir, target)
-		if !knownCategory(cat) && strings.HasSuffix(target, "/"+cat) {
-			hint = fmt.Sprintf("; afterwards sort them into category folders (%s)", strings.Join(KnownCategories, ", "))
-		}
+		cmd = moveCommand(dir, target, sub)
 	case looksStego:
-		cmd = moveCommand(dir, sub+"/stego")
+		cmd = moveCommand(dir, sub+"/stego", sub)
 	case looksClean:
-		cmd = moveCommand(dir, sub+"/clean")
+		cmd = moveCommand(dir, sub+"/clean", sub)
 	}
-	m.w.problem(warnf(CodeMisplacedFolder, "holds %s that look like %s (%s) %s, where nothing indexes them%s; to move them into place, from the root run: %s", count, l, why, where, hint, cmd), dir)
+	m.w.problem(warnf(CodeMisplacedFolder, "holds %s that look like %s (%s) %s, where nothing indexes them; %s: %s", count, l, why, where, run, cmd), dir)
 }
 
+// categoryPlaceholder stands for the category the contributor chooses; the
+// shell refuses the command (a syntax error) until it is replaced.
+const categoryPlaceholder = "<category>"
+
 // moveCommand is the shell command that moves the contents of dir into
-// target (created when missing), never overwriting, then removes dir.
-func moveCommand(dir, target string) string {
+// target (created when missing), never overwriting, then removes dir and
+// the folders above it that the move left empty (up to the root, never the
+// submission sub).
+func moveCommand(dir, target, sub string) string {
 	q := shellQuote
-	return fmt.Sprintf("mkdir -p %s && mv -n %s/* %s/ && rmdir %s", q(target), q(dir), q(target), q(dir))
+	t := q(target)
+	if pre, ok := strings.CutSuffix(target, "/"+categoryPlaceholder); ok {
+		t = q(pre) + "/" + categoryPlaceholder // left unquoted, so that it cannot run as is
+	}
+	cmd := fmt.Sprintf("mkdir -p %s && mv -n %s/* %s/ && rmdir %s", t, q(dir), t, q(dir))
+	if i := strings.LastIndexByte(dir, '/'); i > 0 && dir[:i] != sub {
+		// rmdir -p stops, silently here, at the first folder not empty.
+		cmd += fmt.Sprintf(" && { rmdir -p %s 2>/dev/null || true; }", q(dir[:i]))
+	}
+	return cmd
 }
 
 // countText renders the image count of s: "5000 images", "at least 12 images".
@@ -351,23 +372,6 @@ func ownerName(s string) string {
 		return "unsorted"
 	}
 	return strings.Join(keep, "_")
-}
-
-// negativeCategoryFromName names the category folder for loose negatives
-// found in a folder called name: its name without the set words, else
-// "uncategorized" (validate then asks for a known category).
-func negativeCategoryFromName(name string) string {
-	var keep []string
-	for _, t := range tokens(name) {
-		if t == "neg" || t == "negs" || strings.HasPrefix(t, "negative") || t == "hard" {
-			continue
-		}
-		keep = append(keep, t)
-	}
-	if len(keep) == 0 {
-		return "uncategorized"
-	}
-	return NormalizeCategory(strings.Join(keep, "_"))
 }
 
 // tokens splits a name into lower-case runs of letters and digits.

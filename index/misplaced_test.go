@@ -2,7 +2,9 @@ package index
 
 import (
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -119,7 +121,18 @@ func TestMisplacedFolders(t *testing.T) {
 			t.Errorf("%s: no command to run in %q", dir, p.Message)
 			continue
 		}
-		cmd := exec.Command(sh, "-c", p.Message[i+len("from the root run: "):])
+		line := p.Message[i+len("from the root run: "):]
+		if strings.Contains(line, categoryPlaceholder) {
+			// Loose negatives: the command does not run until the
+			// contributor has chosen their category.
+			try := exec.Command(sh, "-c", line)
+			try.Dir = tr.root
+			if out, err := try.CombinedOutput(); err == nil {
+				t.Errorf("%s: the command ran with its placeholder: %s\n%s", dir, line, out)
+			}
+			line = strings.ReplaceAll(line, categoryPlaceholder, "natural_noise")
+		}
+		cmd := exec.Command(sh, "-c", line)
 		cmd.Dir = tr.root
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("%s: command failed: %v\n%s", dir, err, out)
@@ -133,12 +146,22 @@ func TestMisplacedFolders(t *testing.T) {
 		if p.Code == CodeMisplacedFolder && p.Path != sub+"my covers" {
 			t.Errorf("still misplaced after its command: %s", p)
 		}
+		// The advice leads to a valid tree: every negative has a known category.
+		if p.Code == CodeCategoryUnknown || p.Code == CodeNegativeUncategorized {
+			t.Errorf("after the moves: %s", p)
+		}
+	}
+	// and leaves no empty folder behind.
+	for _, gone := range []string{"training", "loose", sub + "old", "hard_negatives"} {
+		if _, err := os.Stat(filepath.Join(tr.root, filepath.FromSlash(gone))); !os.IsNotExist(err) {
+			t.Errorf("%s still there after the moves: %v", gone, err)
+		}
 	}
 	if len(after.Samples) != len(s.Samples)+moved {
 		t.Errorf("%d samples after the moves, want %d + %d", len(after.Samples), len(s.Samples), moved)
 	}
-	for _, p := range []string{"training_submission_2025/negatives/rgb_no_alpha/r0.png", "unsorted_submission_2025/negatives/uncategorized/h0.png",
-		sub + "negatives/uncategorized/n0.png", sub + "clean/k0.png", sub + "stego/p_lsb_010.png", sub + "negatives/v2/x.png", "beta_submission_2025/clean/b0.png", "loose_submission_2025/stego/s0.png"} {
+	for _, p := range []string{"training_submission_2025/negatives/rgb_no_alpha/r0.png", "unsorted_submission_2025/negatives/natural_noise/h0.png",
+		sub + "negatives/natural_noise/n0.png", sub + "clean/k0.png", sub + "stego/p_lsb_010.png", sub + "negatives/natural_noise/x.png", "beta_submission_2025/clean/b0.png", "loose_submission_2025/stego/s0.png"} {
 		if _, ok := after.Sample(p); !ok {
 			t.Errorf("%s not indexed after the moves", p)
 		}

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 )
@@ -23,6 +24,16 @@ func (a *assembler) labelNegatives() {
 		m := &manifestOf{path: e.path, entries: map[string]*ManifestEntry{}}
 		manifests[e.submission] = m
 		base := e.submission + "/negatives/"
+		legacy := 0
+		for k := range a.results[i].manifest {
+			if a.results[i].manifest[k].Schema == SchemaLegacy {
+				legacy++
+			}
+		}
+		if legacy > 0 {
+			a.addAt(warnf(CodeLegacyLayout, "%s of %d in the legacy schema (file_path, method, label); they are read, but %s rewrites the manifest in the unified schema",
+				plural(legacy, "line"), len(a.results[i].manifest), migrateCommand), e.path, 0, "")
+		}
 		for k := range a.results[i].manifest {
 			me := &a.results[i].manifest[k]
 			rel := ""
@@ -43,7 +54,15 @@ func (a *assembler) labelNegatives() {
 			m.entries[rel] = me
 		}
 	}
-	unknown := map[string]bool{}
+	// An unknown category is reported once, at its first negative, with the
+	// number of negatives that have it.
+	type unknownCat struct {
+		first, cat string
+		n          int
+	}
+	unknown := map[string]*unknownCat{}
+	var unknownOrder []string
+	oldFolders := map[string]bool{}
 	for i := range a.samples {
 		s := &a.samples[i]
 		if s.Kind != KindNegative {
@@ -53,6 +72,11 @@ func (a *assembler) labelNegatives() {
 		folder := ""
 		if j := strings.IndexByte(rel, '/'); j >= 0 {
 			folder = rel[:j]
+		}
+		if now, old := oldCategory(folder); old && !oldFolders[s.Submission+"/"+folder] {
+			oldFolders[s.Submission+"/"+folder] = true
+			a.addAt(warnf(CodeLegacyLayout, "old category folder name %q; its negatives are served as %q, but %s renames the folder (and the manifest's categories)",
+				folder, now, migrateCommand), s.Submission+"/negatives/"+folder, 0, "")
 		}
 		m := manifests[s.Submission]
 		var me *ManifestEntry
@@ -79,11 +103,30 @@ func (a *assembler) labelNegatives() {
 		switch {
 		case s.Category == "":
 			a.addAt(errorf(CodeNegativeUncategorized, "negative outside a category folder and not in a manifest"), s.Path, 0, s.Path)
-		case !knownCategory(s.Category) && !unknown[s.Submission+"\x00"+s.Category]:
-			unknown[s.Submission+"\x00"+s.Category] = true
-			a.addAt(warnf(CodeCategoryUnknown, "category %q is not one of %s", s.Category, strings.Join(sortedCopy(KnownCategories), ", ")), s.Path, 0, "")
+		case !knownCategory(s.Category):
+			key := s.Submission + "\x00" + s.Category
+			if unknown[key] == nil {
+				unknown[key] = &unknownCat{first: s.Path, cat: s.Category}
+				unknownOrder = append(unknownOrder, key)
+			}
+			unknown[key].n++
 		}
 	}
+	for _, key := range unknownOrder {
+		u := unknown[key]
+		a.addAt(warnf(CodeCategoryUnknown, "category %q (%s in this submission) is not one of %s", u.cat, plural(u.n, "negative"), strings.Join(sortedCopy(KnownCategories), ", ")), u.first, 0, "")
+	}
+}
+
+// migrateCommand is the command that upgrades a legacy layout.
+const migrateCommand = "dataserver migrate --root <datasets folder> (a dry run; add --write to apply, see CONTRIBUTING-DATA.md section 6)"
+
+// plural writes n and noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func sortedCopy(s []string) []string {

@@ -20,8 +20,20 @@ func TestNegativesLegacySchema(t *testing.T) {
 		map[string]any{"method": "rgb no alpha", "constraint": "RGB cannot carry alpha", "label": "clean", "file_path": "rgb_no_alpha/r0.png"},
 	)
 	s := tr.build(Options{})
-	if len(s.Problems) != 0 {
-		t.Fatalf("problems:\n%s", dump(s))
+	// Everything is read and served; the legacy layout is named once per
+	// manifest and per old folder, with the command that upgrades it.
+	want := map[string]string{
+		n + "manifest.jsonl": "3 lines of 3 in the legacy schema", n + "dithered_gif": `old category folder name "dithered_gif"`,
+		n + "repetitive_hex": `old category folder name "repetitive_hex"`,
+	}
+	for _, p := range s.Problems {
+		if p.Code != CodeLegacyLayout || p.Severity != SeverityWarning || !strings.Contains(p.Message, want[p.Path]) || !strings.Contains(p.Message, "dataserver migrate --root") {
+			t.Errorf("unexpected problem: %s", p)
+		}
+		delete(want, p.Path)
+	}
+	if len(want) != 0 {
+		t.Errorf("not reported: %v", want)
 	}
 	for p, want := range map[string][2]string{
 		"dithered_gif/d0.png":   {"natural_noise", "GIF dithering is natural noise"},
@@ -78,6 +90,7 @@ func TestNegativesWithoutManifest(t *testing.T) {
 	tr.write(sub+"negatives/Repetitive-Patterns/p.png", encPNG(t, opaque(picture(82, 16, 16))))
 	tr.write(sub+"negatives/loose.png", encPNG(t, opaque(picture(83, 16, 16))))
 	tr.write(sub+"negatives/my_new_category/x.png", encPNG(t, opaque(picture(84, 16, 16))))
+	tr.write(sub+"negatives/my_new_category/y.png", encPNG(t, opaque(picture(85, 16, 16))))
 	s := tr.build(Options{})
 	for p, cat := range map[string]string{"rgb_no_alpha/n0.png": "rgb_no_alpha", "dithered_gif/d.png": "natural_noise", "Repetitive-Patterns/p.png": "repetitive_patterns", "my_new_category/x.png": "my_new_category"} {
 		if x, _ := s.Sample(sub + "negatives/" + p); x.Category != cat || !x.Accepted {
@@ -85,7 +98,13 @@ func TestNegativesWithoutManifest(t *testing.T) {
 		}
 	}
 	requireProblem(t, s, CodeNegativeUncategorized, sub+"negatives/loose.png", 0)
-	requireProblem(t, s, CodeCategoryUnknown, sub+"negatives/my_new_category/x.png", 0)
+	if p := requireProblem(t, s, CodeCategoryUnknown, sub+"negatives/my_new_category/x.png", 0); !strings.Contains(p.Message, "(2 negatives in this submission)") {
+		t.Errorf("category-unknown does not count its negatives: %s", p)
+	}
+	// The old folder name is read, and named once for migrate to rename.
+	if p := requireProblem(t, s, CodeLegacyLayout, sub+"negatives/dithered_gif", 0); !strings.Contains(p.Message, "dataserver migrate") || !strings.Contains(p.Message, `"natural_noise"`) {
+		t.Errorf("legacy folder warning: %s", p)
+	}
 	if accepted(t, s, sub+"negatives/loose.png") {
 		t.Error("uncategorised negative served")
 	}

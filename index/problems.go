@@ -57,11 +57,14 @@ import (
 //	negative-uncategorized E    a negative directly under negatives/ with no category
 //	category-unknown       W    a negative category outside the known list
 //	category-mismatch      W    the manifest's category differs from the folder's
+//	legacy-layout          W    a legacy-schema manifest or an old category folder name; read, but dataserver migrate updates it
 //	format-type-mismatch   W    the manifest's format_type differs from the decoded mode
 //	payload-in-negative    E    one of the five extractors recovers a payload from a negative
 //	duplicate-conflict     E    the same bytes under two different labels
 //	format-imbalance       W    a submission has stego images of a format it has no clean images of
 //	misplaced-folder       W    an image folder outside the standard places (nothing indexes it, or stego/ is not flat); the message has the count and the move command
+//	root-is-submission     E    the root is one submission (it holds clean/, stego/ or negatives/), not the datasets folder
+//	root-empty             E    the root holds no <owner>_submission_<year> folder: nothing to serve
 //	internal               E    a bug in the indexer, caught; the file is not served
 const (
 	CodeUnreadableDir         = "unreadable-dir"
@@ -111,11 +114,14 @@ const (
 	CodeNegativeUncategorized = "negative-uncategorized"
 	CodeCategoryUnknown       = "category-unknown"
 	CodeCategoryMismatch      = "category-mismatch"
+	CodeLegacyLayout          = "legacy-layout"
 	CodeFormatTypeMismatch    = "format-type-mismatch"
 	CodePayloadInNegative     = "payload-in-negative"
 	CodeDuplicateConflict     = "duplicate-conflict"
 	CodeFormatImbalance       = "format-imbalance"
 	CodeMisplacedFolder       = "misplaced-folder"
+	CodeRootIsSubmission      = "root-is-submission"
+	CodeRootEmpty             = "root-empty"
 	CodeInternal              = "internal"
 )
 
@@ -143,14 +149,15 @@ func (s *Severity) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// String formats the problem as "path:line: severity code: message".
+// String formats the problem as "path:line: severity code: message" on one
+// line: the path and message go through Printable.
 func (p Problem) String() string {
 	var b strings.Builder
-	b.WriteString(p.Path)
+	b.WriteString(Printable(p.Path))
 	if p.Line > 0 {
 		fmt.Fprintf(&b, ":%d", p.Line)
 	}
-	fmt.Fprintf(&b, ": %s %s: %s", p.Severity, p.Code, p.Message)
+	fmt.Fprintf(&b, ": %s %s: %s", p.Severity, p.Code, Printable(p.Message))
 	return b.String()
 }
 

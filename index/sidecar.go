@@ -46,12 +46,6 @@ type Sidecar struct {
 // finding, the fatal ones last, with Path and Line left for the caller.
 // Each schema finding names the failing field ("embedding.technique").
 func ParseSidecar(data []byte) (sc Sidecar, probs []Problem, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			p := errorf(CodeInternal, "sidecar parser panicked: %v", v)
-			sc, probs, err = Sidecar{}, append(probs, p), errors.New(p.Message)
-		}
-	}()
 	fail := func(p Problem) (Sidecar, []Problem, error) {
 		probs = append(probs, p)
 		return sc, probs, errors.New(p.Message)

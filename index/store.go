@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"sync"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/starlight/dataserver/codec"
 	"github.com/starlight/dataserver/extract"
+	"github.com/starlight/dataserver/internal/guard"
 )
 
 // StoreVersion is the layout version of the persistent index; a store
@@ -132,7 +132,7 @@ var errStoreBusy = errors.New("index store: held by another process")
 
 // openChecked opens the file and checks its meta bucket; a new file gets one.
 func (s *Store) openChecked() (db *bolt.DB, err error) {
-	err = guard(func() error {
+	err = storeSafe(func() error {
 		var oerr error
 		db, oerr = bolt.Open(s.path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
 		return oerr
@@ -146,7 +146,7 @@ func (s *Store) openChecked() (db *bolt.DB, err error) {
 	// Checked in a read transaction: an Update would commit (and fsync)
 	// at every start; only a new file is written to.
 	empty := false
-	err = guard(func() error {
+	err = storeSafe(func() error {
 		return db.View(func(tx *bolt.Tx) error {
 			meta := tx.Bucket(bucketMeta)
 			if meta == nil {
@@ -172,7 +172,7 @@ func (s *Store) openChecked() (db *bolt.DB, err error) {
 		})
 	})
 	if err == nil && empty {
-		err = guard(func() error { return db.Update(s.initMeta) })
+		err = storeSafe(func() error { return db.Update(s.initMeta) })
 	}
 	if err != nil {
 		db.Close()
@@ -227,14 +227,12 @@ func (s *Store) Close() error {
 	return err
 }
 
-// guard runs fn and turns a panic (bbolt reading a damaged page) into an
-// error that carries the stack, so the store is moved aside, not trusted.
-func guard(fn func() error) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("index store: panic reading the store: %v\n%s", v, debug.Stack())
-		}
-	}()
+// storeSafe runs fn, a bbolt call, at the store's boundary: bbolt panics
+// on some damaged pages, and such a panic becomes an error (logged with its
+// stack and counted by package guard) so the store is moved aside, never
+// trusted.
+func storeSafe(fn func() error) (err error) {
+	defer guard.Recover("index store", &err)
 	return fn()
 }
 

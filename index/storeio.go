@@ -18,7 +18,7 @@ func (s *Store) load() map[string]*fileResult {
 		return nil
 	}
 	out := map[string]*fileResult{}
-	err := guard(func() error {
+	err := storeSafe(func() error {
 		return s.db.View(func(tx *bolt.Tx) error {
 			b := tx.Bucket(bucketFiles)
 			if b == nil {
@@ -79,7 +79,7 @@ func (s *Store) save(results map[string]*fileResult, fresh map[string]bool) {
 	}
 	sort.Strings(keys)
 	var gone [][]byte
-	err := guard(func() error {
+	err := storeSafe(func() error {
 		return s.db.View(func(tx *bolt.Tx) error {
 			b := tx.Bucket(bucketFiles)
 			if b == nil {
@@ -96,7 +96,7 @@ func (s *Store) save(results map[string]*fileResult, fresh map[string]bool) {
 	})
 	if err == nil && len(keys)+len(gone) > 0 {
 		// Nothing new, nothing gone: no write (and no fsync) at all.
-		err = guard(func() error {
+		err = storeSafe(func() error {
 			return s.db.Update(func(tx *bolt.Tx) error {
 				b := tx.Bucket(bucketFiles)
 				for _, k := range gone {

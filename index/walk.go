@@ -107,6 +107,12 @@ func (w *walker) walkRoot() error {
 		names[i] = e.Name()
 	}
 	w.mis = newMisplacedScan(w, names)
+	if p, bad := rootProblem(top); bad {
+		w.probs = append(w.probs, p)
+		if p.Code == CodeRootIsSubmission {
+			return nil // its clean/ and stego/ are not misplaced data
+		}
+	}
 	for _, sub := range top {
 		if err := w.ctx.Err(); err != nil {
 			return err

@@ -19,11 +19,6 @@ var ErrTruncated = errors.New("image truncated")
 // early and one wrapping codec.ErrFormat when the structure is invalid. It
 // never panics and reads nothing beyond data.
 func End(data []byte) (end int, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			end, err = 0, fmt.Errorf("%w: end-of-image walker panicked: %v", codec.ErrFormat, r)
-		}
-	}()
 	switch f := codec.Sniff(data); f {
 	case codec.FormatPNG:
 		return pngEnd(data)

@@ -3,7 +3,6 @@ package payload
 import (
 	"bytes"
 	"errors"
-	"fmt"
 
 	"github.com/starlight/dataserver/codec"
 	"github.com/starlight/dataserver/extract/meta"
@@ -21,11 +20,6 @@ var commentHeaders = [...]string{"ASCII\x00\x00\x00", "UNICODE\x00", "JIS\x00\x0
 // returns an error wrapping ErrNoEXIF when the file has no EXIF block and
 // meta.ErrNoUserComment when the block has no UserComment.
 func UserComment(data []byte) (c []byte, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			c, err = nil, fmt.Errorf("%w: EXIF walker panicked: %v", codec.ErrFormat, r)
-		}
-	}()
 	exif := meta.EXIF(data, codec.Sniff(data))
 	if exif == nil {
 		return nil, ErrNoEXIF

@@ -16,6 +16,8 @@ type Pools struct {
 	kind    [NumKinds][]int
 	classes []int
 	byClass [][]int
+	// pairs holds the pair units and layouts built on demand (pairpools.go).
+	pairs pairCache
 }
 
 // NewPools splits samples into pools. Only samples with Accepted set and a

@@ -12,7 +12,8 @@ import (
 // size. Global position i of the epoch holds the kind the mix pattern puts
 // there; the j-th draw of kind k reads k's pool through a keyed permutation
 // of cycle j / |pool| (a fresh shuffle each time the pool is exhausted).
-// Rank r's batch b is global batch b*World + r. Any batch is computed in
+// Rank r's batch b is global batch Base + b*World + r (Base is 0 unless an
+// elastic resume moved the division of the epoch, see Rebased). Any batch is computed in
 // O(batch size) time, whatever its place in the epoch. A Schedule is immutable
 // and safe for concurrent use.
 type Schedule struct {
@@ -24,12 +25,20 @@ type Schedule struct {
 	// streams[k] draws kind k; with class balance the stego draws go through classStreams.
 	streams      [NumKinds]stream
 	classStreams []stream
+	// raw is the number of global batches of the epoch, before any padding
+	// that gives every rank as many batches; base is the global batch the
+	// division among ranks starts at.
+	raw, base uint64
+	// pairs is the pairing part of the schedule (pairs.go), nil without pairing.
+	pairs *pairPlan
 }
 
 // stream is one shuffled, cycled pool: its members and its key namespace.
 type stream struct {
 	members []int
 	id      uint64
+	// mined, when set, draws members by their frozen losses (mining.go).
+	mined *weighted
 }
 
 // Draw is one sample of a batch.
@@ -44,6 +53,15 @@ type Draw struct {
 	Kind index.Kind
 	// Cycle counts how many times the sample's pool was exhausted before this draw in the epoch.
 	Cycle uint64
+	// Pair is the number of the draw's pair within its batch (0, 1, ...)
+	// with pairing, -1 for a sample outside a pair.
+	Pair int
+	// Unit is the global position of the first sample of the draw's unit
+	// (its pair's cover, or the draw itself): what keys its augmentation.
+	Unit uint64
+	// Transform is the D4 transform of the draw's unit (0..7, see
+	// TransformOf); 0 without augmentation.
+	Transform uint8
 }
 
 // New returns the schedule of p over pools. The parameters are checked
@@ -54,6 +72,15 @@ func New(pools *Pools, p Params) (*Schedule, error) {
 		return nil, err
 	}
 	p = p.Normalized()
+	if p.Evaluation {
+		return nil, fmt.Errorf("%w: evaluation is not served by this build yet", ErrInvalidParams)
+	}
+	if err := checkMiningState(p); err != nil {
+		return nil, err
+	}
+	if p.Pairing {
+		return newPaired(pools, p)
+	}
 	pat, err := newPattern(p.Mix)
 	if err != nil {
 		return nil, err
@@ -88,10 +115,20 @@ func New(pools *Pools, p Params) (*Schedule, error) {
 			length = max(length, (effective[k]*pat.period+w-1)/w)
 		}
 	}
-	step := uint64(p.BatchSize) * uint64(p.World)
-	s.length = (length + step - 1) / step * step
-	s.batches = s.length / step
+	s.raw = (length + uint64(p.BatchSize) - 1) / uint64(p.BatchSize)
+	s.setBatches()
 	return s, nil
+}
+
+// setBatches sets the epoch's padded length and this rank's batch count
+// from raw, base and the world: ceil((raw-base)/World) batches per rank.
+func (s *Schedule) setBatches() {
+	w := uint64(s.p.World)
+	s.length = (s.raw + w - 1) / w * w * uint64(s.p.BatchSize)
+	s.batches = 0
+	if s.base < s.raw {
+		s.batches = (s.raw - s.base + w - 1) / w
+	}
 }
 
 // Params returns the normalized parameters of the schedule.
@@ -101,15 +138,16 @@ func (s *Schedule) Params() Params { return s.p }
 func (s *Schedule) Pools() *Pools { return s.pools }
 
 // Len returns the number of global positions of the epoch (all ranks together),
-// a multiple of BatchSize*World.
+// a multiple of BatchSize*World (as divided from its start, whatever the base).
 func (s *Schedule) Len() uint64 { return s.length }
 
 // BatchesPerEpoch returns the number of batches each rank gets in the epoch.
 func (s *Schedule) BatchesPerEpoch() int { return int(s.batches) }
 
-// DrawsPerEpoch returns how many draws of kind k the whole epoch (all ranks) holds.
+// DrawsPerEpoch returns how many draws of kind k the whole epoch (all ranks)
+// holds; 0 for a pairing schedule, whose counts PairUnits tells.
 func (s *Schedule) DrawsPerEpoch(k index.Kind) uint64 {
-	if k < 0 || int(k) >= NumKinds {
+	if k < 0 || int(k) >= NumKinds || s.pairs != nil {
 		return 0
 	}
 	return s.pat.countBefore(int(k), s.length)
@@ -127,17 +165,32 @@ func (s *Schedule) AppendBatch(dst []Draw, b int) []Draw {
 		return dst
 	}
 	B := uint64(s.p.BatchSize)
-	start := (uint64(b)*uint64(s.p.World) + uint64(s.p.Rank)) * B
+	g := s.base + uint64(b)*uint64(s.p.World) + uint64(s.p.Rank)
 	dst = slices.Grow(dst, int(B))
-	for i := start; i < start+B; i++ {
-		dst = append(dst, s.At(i))
+	from := len(dst)
+	if s.pairs != nil {
+		dst = s.pairs.appendBatch(dst, s, g)
+	} else {
+		for i := g * B; i < (g+1)*B; i++ {
+			dst = append(dst, s.At(i))
+		}
+	}
+	if s.p.Augment {
+		for i := from; i < len(dst); i++ {
+			dst[i].Transform = TransformOf(s.p.Seed, s.p.Epoch, dst[i].Unit)
+		}
 	}
 	return dst
 }
 
-// At returns the draw at global position i of the epoch (any rank's);
-// i must be below Len().
+// At returns the draw at global position i of the epoch (any rank's),
+// without its augmentation transform; positions past Len() continue the
+// schedule (they pad an elastic resume).
 func (s *Schedule) At(i uint64) Draw {
+	if s.pairs != nil {
+		B := uint64(s.p.BatchSize)
+		return s.pairs.appendBatch(nil, s, i/B)[i%B]
+	}
 	k, j := s.pat.at(i)
 	st := &s.streams[k]
 	if k == int(index.KindStego) && len(s.classStreams) > 0 {
@@ -147,12 +200,16 @@ func (s *Schedule) At(i uint64) Draw {
 	}
 	n := uint64(len(st.members))
 	cycle, off := j/n, j%n
+	if st.mined != nil {
+		idx := s.minedDraw(st, j)
+		return Draw{Position: i, Index: idx, Sample: &s.pools.samples[idx], Kind: index.Kind(k), Cycle: cycle}
+	}
 	perm := NewPermutation(n, absorb(s.p.Seed, s.p.Epoch, st.id, cycle))
 	idx := st.members[perm.At(off)]
-	return Draw{Position: i, Index: idx, Sample: &s.pools.samples[idx], Kind: index.Kind(k), Cycle: cycle}
+	return Draw{Position: i, Index: idx, Sample: &s.pools.samples[idx], Kind: index.Kind(k), Cycle: cycle, Pair: -1, Unit: i}
 }
 
 // Cursor returns the cursor that resumes this schedule at batch next.
 func (s *Schedule) Cursor(snapshotID string, next int) Cursor {
-	return Cursor{SnapshotID: snapshotID, Params: s.p, NextBatch: uint64(next)}
+	return Cursor{SnapshotID: snapshotID, Params: s.p, NextBatch: uint64(next), Base: s.base}
 }

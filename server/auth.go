@@ -39,12 +39,18 @@ type Token struct {
 
 // allowed lists the DataService methods each role may call.
 var allowed = map[Role]map[string]bool{
-	RoleTrainer:   {dataserverv1.DataService_StreamBatches_FullMethodName: true},
+	RoleTrainer: {
+		dataserverv1.DataService_StreamBatches_FullMethodName: true,
+		dataserverv1.DataService_ReplayBatch_FullMethodName:   true,
+		dataserverv1.DataService_ReportLosses_FullMethodName:  true,
+	},
 	RoleDashboard: {dataserverv1.DataService_Stats_FullMethodName: true},
 	RoleOperator: {
 		dataserverv1.DataService_StreamBatches_FullMethodName: true,
 		dataserverv1.DataService_Stats_FullMethodName:         true,
 		dataserverv1.DataService_Reindex_FullMethodName:       true,
+		dataserverv1.DataService_ReplayBatch_FullMethodName:   true,
+		dataserverv1.DataService_ReportLosses_FullMethodName:  true,
 	},
 }
 
@@ -66,10 +72,24 @@ func ParseTokens(data []byte, name string) ([]Token, error) {
 	if err := json.Unmarshal(data, &toks); err != nil {
 		return nil, fmt.Errorf("%w: tokens file %s: %v", ErrConfig, name, err)
 	}
+	if len(toks) == 0 {
+		return nil, fmt.Errorf("%w: tokens file %s holds no token: list at least one {\"name\",\"role\",\"token\"}, or leave --tokens-file out to serve without authentication (loopback only)", ErrConfig, name)
+	}
 	if err := checkTokens(toks); err != nil {
 		return nil, fmt.Errorf("%w (in %s)", err, name)
 	}
 	return toks, nil
+}
+
+// printable tells whether a token is all visible ASCII: what a bearer
+// header carries unchanged (no spaces, which a header trims or splits on).
+func printable(tok string) bool {
+	for i := 0; i < len(tok); i++ {
+		if tok[i] <= ' ' || tok[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func checkTokens(toks []Token) error {
@@ -80,6 +100,8 @@ func checkTokens(toks []Token) error {
 			return fmt.Errorf("%w: token %d has no name", ErrConfig, i)
 		case allowed[t.Role] == nil:
 			return fmt.Errorf("%w: token %q has role %q; want trainer, dashboard or operator", ErrConfig, t.Name, t.Role)
+		case !printable(t.Token):
+			return fmt.Errorf("%w: token %q holds spaces or control characters: use visible ASCII only (e.g. the output of openssl rand -hex 24)", ErrConfig, t.Name)
 		case len(t.Token) < 16:
 			return fmt.Errorf("%w: token %q is shorter than 16 characters", ErrConfig, t.Name)
 		case seen[t.Token]:
@@ -147,6 +169,7 @@ func (a *authenticator) authFunc(ctx context.Context) (context.Context, error) {
 		return nil, status.Errorf(codes.PermissionDenied, "role %s of %q may not call %s", found.role, found.name, method)
 	}
 	logging.AddFields(ctx, logging.Fields{"caller", found.name})
+	statsOf(ctx).setCaller(found.name)
 	return context.WithValue(ctx, identityKey{}, identity{found.name, found.role}), nil
 }
 

@@ -41,11 +41,11 @@ func TestAuthMatrix(t *testing.T) {
 	}
 	ok, unauth, denied := codes.OK, codes.Unauthenticated, codes.PermissionDenied
 	want := map[string]map[string]codes.Code{
-		"none":      {"stream": unauth, "stats": unauth, "reindex": unauth, "health": ok, "reflection": ok},
-		"bad":       {"stream": unauth, "stats": unauth, "reindex": unauth, "health": ok, "reflection": ok},
-		"trainer":   {"stream": ok, "stats": denied, "reindex": denied, "health": ok, "reflection": ok},
-		"dashboard": {"stream": denied, "stats": ok, "reindex": denied, "health": ok, "reflection": ok},
-		"operator":  {"stream": ok, "stats": ok, "reindex": ok, "health": ok, "reflection": ok},
+		"none":      {"stream": unauth, "stats": unauth, "reindex": unauth, "losses": unauth, "replay": unauth, "health": ok, "reflection": ok},
+		"bad":       {"stream": unauth, "stats": unauth, "reindex": unauth, "losses": unauth, "replay": unauth, "health": ok, "reflection": ok},
+		"trainer":   {"stream": ok, "stats": denied, "reindex": denied, "losses": ok, "replay": ok, "health": ok, "reflection": ok},
+		"dashboard": {"stream": denied, "stats": ok, "reindex": denied, "losses": denied, "replay": denied, "health": ok, "reflection": ok},
+		"operator":  {"stream": ok, "stats": ok, "reindex": ok, "losses": ok, "replay": ok, "health": ok, "reflection": ok},
 	}
 	for _, mode := range []string{"plaintext", "tls"} {
 		t.Run(mode, func(t *testing.T) {
@@ -64,7 +64,12 @@ func TestAuthMatrix(t *testing.T) {
 			cc := dial(t, r.addr, opts...)
 			waitServing(t, cc)
 			c := pb.NewDataServiceClient(cc)
+			receipt := firstReceipt(t, c, testTokens[2].Token)
 			calls := map[string]func(ctx context.Context) error{
+				"replay": func(ctx context.Context) error {
+					_, err := c.ReplayBatch(ctx, &pb.ReplayBatchRequest{Receipt: receipt, ColumnsOnly: true})
+					return err
+				},
 				"stream": func(ctx context.Context) error {
 					_, err := pull(ctx, t, c, &pb.StreamBatchesRequest{BatchSize: 2, MaxBatches: 1,
 						Streams: []pb.StreamKind{pb.StreamKind_STREAM_KIND_FORMAT}})
@@ -72,6 +77,11 @@ func TestAuthMatrix(t *testing.T) {
 				},
 				"stats":   func(ctx context.Context) error { _, err := c.Stats(ctx, &pb.StatsRequest{}); return err },
 				"reindex": func(ctx context.Context) error { _, err := c.Reindex(ctx, &pb.ReindexRequest{}); return err },
+				"losses": func(ctx context.Context) error {
+					_, err := reportLosses(ctx, c, &pb.ReportLossesRequest{Run: "auth-run",
+						Records: []*pb.LossRecord{{ContentId: strings.Repeat("0", 64), Loss: 1}}})
+					return err
+				},
 				"health": func(ctx context.Context) error {
 					_, err := healthpb.NewHealthClient(cc).Check(ctx, &healthpb.HealthCheckRequest{})
 					return err
@@ -132,4 +142,15 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// firstReceipt streams one batch as the operator and returns its receipt.
+func firstReceipt(t *testing.T, c pb.DataServiceClient, token string) string {
+	t.Helper()
+	bs, err := pull(withToken(context.Background(), token), t, c, &pb.StreamBatchesRequest{BatchSize: 2, MaxBatches: 1,
+		Streams: []pb.StreamKind{pb.StreamKind_STREAM_KIND_FORMAT}})
+	if err != nil || len(bs) != 1 {
+		t.Fatalf("streaming a batch to replay: %d batches, %v", len(bs), err)
+	}
+	return bs[0].GetReceipt()
 }

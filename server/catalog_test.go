@@ -12,7 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/starlight/dataserver/internal/corpustest"
-	"github.com/starlight/dataserver/internal/treetest"
+	"github.com/starlight/dataserver/internal/demotree"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
@@ -21,7 +21,7 @@ import (
 // FAILED_PRECONDITION after; new streams get the new snapshot.
 func TestReindexWhileStreaming(t *testing.T) {
 	cfg := testConfig(t)
-	cfg.Root = treetest.Copy(t, corpustest.Datasets(t))
+	cfg.Root = demotree.Copy(t)
 	r := start(t, cfg, true)
 	// Small windows and pixel tensors keep the stream from finishing early.
 	c := pb.NewDataServiceClient(dial(t, r.addr, grpc.WithInitialWindowSize(1<<16), grpc.WithInitialConnWindowSize(1<<16)))
@@ -41,11 +41,12 @@ func TestReindexWhileStreaming(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Remove a clean image and reindex while the stream runs.
-	gone := filepath.Join(cfg.Root, "gamma_submission_2025", "clean", "edge-1-bmp-rgb.bmp")
-	if _, err := os.Stat(gone); err != nil {
-		entries, _ := os.ReadDir(filepath.Join(cfg.Root, "gamma_submission_2025", "clean"))
-		gone = filepath.Join(cfg.Root, "gamma_submission_2025", "clean", entries[0].Name())
+	clean := filepath.Join(cfg.Root, demotree.Summary(t).Submissions[0], "clean")
+	entries, err := os.ReadDir(clean)
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("no clean image in %s: %v", clean, err)
 	}
+	gone := filepath.Join(clean, entries[0].Name())
 	if err := os.Remove(gone); err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +97,7 @@ func TestReindexWhileStreaming(t *testing.T) {
 // TestStatsCounts: Stats counts equal the tree's files by kind, pages the
 // problems, and reports the serving figures of a finished stream.
 func TestStatsCounts(t *testing.T) {
-	r := start(t, testConfig(t), true)
+	r := start(t, corpusConfig(t), true)
 	c := pb.NewDataServiceClient(dial(t, r.addr))
 	// Count the images of the tree by their folder, independently.
 	want := map[pb.Kind]uint64{}
@@ -176,7 +177,9 @@ func TestRequestLimits(t *testing.T) {
 	r := start(t, cfg, true)
 	c := pb.NewDataServiceClient(dial(t, r.addr))
 	for name, req := range map[string]*pb.StreamBatchesRequest{
-		"zero batch":     {},
+		"mix 0:0:0":      {BatchSize: 2, Mix: &pb.Mix{}},
+		"split":          {BatchSize: 2, Split: "holdout"},
+		"mining no run":  {BatchSize: 2, Mining: &pb.Mining{Strength: 2}},
 		"too big":        {BatchSize: 64, Streams: []pb.StreamKind{pb.StreamKind_STREAM_KIND_PIXEL}},
 		"rank >= world":  {BatchSize: 2, Rank: 2, WorldSize: 2},
 		"unknown stream": {BatchSize: 2, Streams: []pb.StreamKind{99}},
@@ -189,8 +192,13 @@ func TestRequestLimits(t *testing.T) {
 			t.Errorf("%s: %v, want InvalidArgument", name, err)
 		}
 	}
+	// A request that leaves batch_size out gets DefaultBatchSize.
+	got, err := pull(context.Background(), t, c, &pb.StreamBatchesRequest{MaxBatches: 1})
+	if err != nil || len(got) != 1 || len(got[0].GetContentIds()) != DefaultBatchSize {
+		t.Fatalf("no batch size: %d batches, err %v; want one of %d samples", len(got), err, DefaultBatchSize)
+	}
 	// Category weights override the negative default.
-	got, err := pull(context.Background(), t, c, &pb.StreamBatchesRequest{BatchSize: 9, MaxBatches: 4,
+	got, err = pull(context.Background(), t, c, &pb.StreamBatchesRequest{BatchSize: 9, MaxBatches: 4,
 		Mix: &pb.Mix{Negative: 1}, Streams: []pb.StreamKind{pb.StreamKind_STREAM_KIND_FORMAT},
 		LossWeights: &pb.LossWeights{Negative: floatPtr(3), NegativeCategories: map[string]float32{"rgb_no_alpha": 5}}})
 	if err != nil {
@@ -214,7 +222,7 @@ func floatPtr(v float32) *float32 { return &v }
 // TestServeRealIndex serves the corpus indexed by index.Build itself: the
 // snapshot holds every image of the tree, and a whole epoch streams.
 func TestServeRealIndex(t *testing.T) {
-	cfg := testConfig(t)
+	cfg := corpusConfig(t)
 	cfg.Build = nil
 	r := start(t, cfg, true)
 	c := pb.NewDataServiceClient(dial(t, r.addr))

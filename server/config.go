@@ -14,7 +14,9 @@ import (
 	"github.com/starlight/dataserver/extract"
 )
 
-// Config configures a Server. Zero values take the defaults below.
+// Config configures a Server. Zero values take the defaults: the Default*
+// constants below for the transport, feed's for the feed (the serve
+// command's flags show the same constants).
 type Config struct {
 	// Root is the dataset tree served (required).
 	Root string
@@ -32,32 +34,40 @@ type Config struct {
 	AllowInsecurePublic bool
 	// CacheDir, when set, keeps the persistent index and extracted streams on disk.
 	CacheDir string
-	// CacheBytes bounds the in-memory stream cache; default 1 GiB.
+	// StateDir holds the loss feedback store (feedback.db); empty means
+	// CacheDir, and with neither the feedback lives in a temporary file
+	// and is lost at exit.
+	StateDir string
+	// FeedbackMaxRuns bounds the loss feedback runs kept; default feedback.DefaultMaxRuns.
+	FeedbackMaxRuns int
+	// FeedbackMaxAge drops a run not written for that long; default feedback.DefaultMaxAge.
+	FeedbackMaxAge time.Duration
+	// CacheBytes bounds the in-memory stream cache; default feed.DefaultCacheBytes.
 	CacheBytes int64
-	// DiskCacheBytes bounds the disk cache; default 8 GiB.
+	// DiskCacheBytes bounds the disk cache; default feed.DefaultDiskCacheBytes.
 	DiskCacheBytes int64
-	// MemoryBudget bounds the bytes of prefetched batches; default 512 MiB.
+	// MemoryBudget bounds the bytes of prefetched batches; default feed.DefaultMemoryBudget.
 	MemoryBudget int64
 	// Workers is the extraction pool size; default GOMAXPROCS.
 	Workers int
-	// Prefetch is the batches assembled ahead per stream; default 2.
+	// Prefetch is the batches assembled ahead per stream; default feed.DefaultPrefetch.
 	Prefetch int
-	// MaxStreams bounds the StreamBatches calls running at once; default 64.
+	// MaxStreams bounds the StreamBatches calls running at once; default DefaultMaxStreams.
 	MaxStreams int
 	// SendTimeout ends a stream whose consumer has not taken a batch for
-	// that long; default 60s.
+	// that long; default DefaultSendTimeout.
 	SendTimeout time.Duration
-	// GracePeriod bounds the drain at shutdown; default 30s.
+	// GracePeriod bounds the drain at shutdown; default DefaultGracePeriod.
 	GracePeriod time.Duration
-	// MaxSendBytes bounds one response message (one batch); default 128 MiB.
+	// MaxSendBytes bounds one response message (one batch); default DefaultMaxSendBytes.
 	MaxSendBytes int
-	// MaxRecvBytes bounds one request message; default 1 MiB.
+	// MaxRecvBytes bounds one request message; default DefaultMaxRecvBytes.
 	MaxRecvBytes int
-	// KeepaliveMinTime is the smallest client ping interval tolerated; default 10s.
+	// KeepaliveMinTime is the smallest client ping interval tolerated; default DefaultKeepaliveMinTime.
 	KeepaliveMinTime time.Duration
-	// KeepaliveTime is the idle time after which the server pings; default 60s.
+	// KeepaliveTime is the idle time after which the server pings; default DefaultKeepaliveTime.
 	KeepaliveTime time.Duration
-	// KeepaliveTimeout is how long a ping may go unanswered; default 20s.
+	// KeepaliveTimeout is how long a ping may go unanswered; default DefaultKeepaliveTimeout.
 	KeepaliveTimeout time.Duration
 	// Extract bounds each extraction (file size, image size).
 	Extract extract.Options
@@ -65,7 +75,7 @@ type Config struct {
 	Build catalog.BuildFunc
 }
 
-// Defaults.
+// Defaults of the transport (the feed's are feed.Default*).
 const (
 	DefaultAddr             = "127.0.0.1:50051"
 	DefaultMetricsAddr      = "127.0.0.1:9464"
@@ -80,7 +90,7 @@ const (
 )
 
 // ErrConfig reports a configuration the server refuses.
-var ErrConfig = errors.New("server: bad configuration")
+var ErrConfig = errors.New("bad configuration")
 
 // withDefaults returns c with every zero value replaced by its default.
 func (c Config) withDefaults() Config {
@@ -119,8 +129,14 @@ func (c Config) check() error {
 	return checkTokens(c.Tokens)
 }
 
-// checkExposure refuses to listen beyond loopback without tokens, unless allowed.
+// checkExposure refuses to listen beyond loopback without tokens, unless
+// allowed; the /metrics endpoint (which names consumers) follows the same rule.
 func (c Config) checkExposure(addr net.Addr) error {
+	return c.checkExposed(addr, "")
+}
+
+// checkExposed is checkExposure for the listener set by flag (empty: the gRPC address).
+func (c Config) checkExposed(addr net.Addr, flag string) error {
 	if len(c.Tokens) > 0 || c.AllowInsecurePublic {
 		return nil
 	}
@@ -129,7 +145,11 @@ func (c Config) checkExposure(addr net.Addr) error {
 		return nil // unix sockets and in-memory listeners are local
 	}
 	if tcp.IP == nil || !tcp.IP.IsLoopback() {
-		return fmt.Errorf("%w: no tokens configured and %s is not a loopback address: configure tokens, or allow it explicitly (--allow-insecure-public)", ErrConfig, addr)
+		what := ""
+		if flag != "" {
+			what = " (" + flag + ")"
+		}
+		return fmt.Errorf("%w: no tokens configured and %s%s is not a loopback address: configure tokens (--tokens-file), listen on 127.0.0.1, or allow it explicitly (--allow-insecure-public)", ErrConfig, addr, what)
 	}
 	return nil
 }

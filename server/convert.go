@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -29,21 +30,37 @@ var streamKinds = map[pb.StreamKind]feed.Stream{
 // maxConsumerName bounds the consumer label.
 const maxConsumerName = 64
 
+// DefaultBatchSize is the batch size of a request that leaves it out: small
+// enough that a batch of every default stream, unpacked, fits a default
+// gRPC client's 4 MiB message limit (grpcurl with default flags).
+const DefaultBatchSize = 4
+
 // specOf validates a request's fields and turns it into a feed spec.
 func specOf(r *pb.StreamBatchesRequest) (feed.Spec, error) {
 	var spec feed.Spec
-	if r.GetBatchSize() == 0 {
-		return spec, fmt.Errorf("%w: batch_size must be positive", errInvalid)
+	batch := int(r.GetBatchSize())
+	if batch == 0 {
+		batch = DefaultBatchSize
 	}
 	world := int(r.GetWorldSize())
 	if world == 0 {
 		world = 1
 	}
 	m := r.GetMix()
+	if m != nil && m.GetClean() == 0 && m.GetStego() == 0 && m.GetNegative() == 0 {
+		return spec, fmt.Errorf("%w: mix 0:0:0 serves nothing: leave mix out for the default 1:1:1, or give at least one positive weight", errInvalid)
+	}
+	mining, err := miningOf(r.GetMining())
+	if err != nil {
+		return spec, err
+	}
 	spec.Params = sampling.Params{
-		Seed: r.GetSeed(), Epoch: r.GetEpoch(), BatchSize: int(r.GetBatchSize()),
+		Seed: r.GetSeed(), Epoch: r.GetEpoch(), BatchSize: batch,
 		Rank: int(r.GetRank()), World: world, ClassBalance: r.GetClassBalance(),
-		Mix: sampling.Mix{m.GetClean(), m.GetStego(), m.GetNegative()},
+		Mix:   sampling.Mix{m.GetClean(), m.GetStego(), m.GetNegative()},
+		Split: r.GetSplit(), Evaluation: r.GetEvaluation(),
+		Pairing: r.GetPairing(), StegosPerCover: int(r.GetStegosPerCover()),
+		Augment: r.GetAugment(), Mining: mining,
 	}
 	if err := spec.Params.Validate(); err != nil {
 		return spec, err
@@ -82,6 +99,26 @@ func specOf(r *pb.StreamBatchesRequest) (feed.Spec, error) {
 	}
 	spec.Weights = w
 	return spec, nil
+}
+
+// miningOf validates the mining options; nil means off.
+func miningOf(m *pb.Mining) (sampling.Mining, error) {
+	var out sampling.Mining
+	if m == nil {
+		return out, nil
+	}
+	if m.GetRun() == "" {
+		return out, fmt.Errorf("%w: mining needs a run name (the run that reports losses)", errInvalid)
+	}
+	out.Run, out.Strength, out.FirstEpoch = m.GetRun(), m.GetStrength(), m.GetFirstEpoch()
+	for _, k := range m.GetKinds() {
+		i := slices.Index(kinds[:], k)
+		if i < 0 {
+			return out, fmt.Errorf("%w: mining kind %s is not clean, stego or negative", errInvalid, k)
+		}
+		out.Kinds |= 1 << i
+	}
+	return out, nil
 }
 
 func values(m map[string]float32) []float32 {
@@ -142,7 +179,7 @@ func batchMessage(b *feed.Batch) *pb.StreamBatchesResponse {
 	n := len(b.Rows)
 	m := &pb.StreamBatchesResponse{
 		SnapshotId: b.SnapshotID, Epoch: b.Epoch, BatchIndex: uint64(b.Index),
-		BatchesPerEpoch: uint64(b.PerEpoch), Cursor: b.Cursor, ExtractorVersion: extractorVersion,
+		BatchesPerEpoch: uint64(b.PerEpoch), Cursor: b.Cursor, ExtractorVersion: extractorVersion, Receipt: b.Receipt,
 		ContentIds: make([]string, n), Paths: make([]string, n), Submissions: make([]string, n),
 		Labels: make([]uint32, n), Kinds: make([]pb.Kind, n), TechniqueClasses: make([]int32, n),
 		BitOrders: make([]pb.BitOrder, n), BitOrderOneHot: make([]byte, 3*n),
@@ -161,6 +198,7 @@ func batchMessage(b *feed.Batch) *pb.StreamBatchesResponse {
 		m.NegativeCategories[i] = r.Category
 		m.LossWeights[i] = r.LossWeight
 	}
+	pairsAndTransforms(m, b)
 	for i, t := range b.Tensors {
 		m.Tensors[i] = &pb.Tensor{Name: t.Name, Dtype: dtypes[t.DType], Shape: t.Shape, BitsPacked: t.Packed}
 	}
@@ -216,7 +254,7 @@ func servingOf(fs feed.Stats, consumers []feed.ConsumerFigures, active int) *pb.
 	s := &pb.ServingStats{
 		ActiveStreams: uint32(active), CacheHits: fs.CacheHits, CacheMisses: fs.CacheMisses,
 		CacheBytes: uint64(fs.CacheBytes), CacheEntries: uint64(fs.CacheEntries), DiskCacheHits: fs.DiskHits,
-		ExtractErrors: fs.ExtractErrors,
+		ExtractErrors: fs.ExtractErrors, WarmedAtIndex: fs.Warmed,
 		Extraction: &pb.LatencySummary{
 			Count: fs.Extraction.Count, MeanSeconds: fs.Extraction.Mean, P50Seconds: fs.Extraction.P50,
 			P99Seconds: fs.Extraction.P99, MaxSeconds: fs.Extraction.Max,
@@ -233,4 +271,10 @@ func servingOf(fs feed.Stats, consumers []feed.ConsumerFigures, active int) *pb.
 
 func timestampOf(v *catalog.View) *timestamppb.Timestamp {
 	return timestamppb.New(v.Snapshot.Created)
+}
+
+// indexingOf maps the progress of the running index build.
+func indexingOf(p catalog.Progress) *pb.IndexProgress {
+	return &pb.IndexProgress{Running: p.Running, Done: uint64(p.Done), Total: uint64(p.Total),
+		FilesPerSecond: p.Rate, EtaSeconds: p.ETA.Seconds()}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/starlight/dataserver/catalog"
 	"github.com/starlight/dataserver/feed"
+	"github.com/starlight/dataserver/feedback"
 	"github.com/starlight/dataserver/sampling"
 )
 
@@ -22,8 +23,14 @@ var errorCodes = []struct {
 	{sampling.ErrBadCursor, codes.InvalidArgument},
 	{sampling.ErrCursorMismatch, codes.InvalidArgument},
 	{feed.ErrInvalid, codes.InvalidArgument},
+	{feed.ErrPastEnd, codes.OutOfRange},
+	{feed.ErrBadReceipt, codes.InvalidArgument},
+	{feed.ErrReceiptStale, codes.FailedPrecondition},
 	{errInvalid, codes.InvalidArgument},
+	{feedback.ErrInvalid, codes.InvalidArgument},
 	{sampling.ErrEmptyPool, codes.FailedPrecondition},
+	{feedback.ErrUnknownState, codes.FailedPrecondition},
+	{feedback.ErrClosed, codes.Unavailable},
 	{sampling.ErrSnapshotMismatch, codes.FailedPrecondition},
 	{catalog.ErrSnapshotGone, codes.FailedPrecondition},
 	{catalog.ErrReindexRunning, codes.Aborted},

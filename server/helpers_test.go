@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 
 	"github.com/starlight/dataserver/catalog/catalogtest"
 	"github.com/starlight/dataserver/internal/corpustest"
+	"github.com/starlight/dataserver/internal/demotree"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
@@ -43,9 +45,23 @@ func (r *running) stop(t testing.TB) error {
 	}
 }
 
-// testConfig serves the corpus with the plain test builder.
+// testConfig serves the demo tree (written once per test process, so the
+// transport tests run without the reference corpus) indexed by index.Build.
 func testConfig(t testing.TB) Config {
+	return Config{Root: demotree.Root(t), MetricsAddr: ""}
+}
+
+// corpusConfig serves the reference corpus with the plain test builder, for
+// the tests that compare with its expected digests and counts; it skips
+// loudly when the corpus is absent.
+func corpusConfig(t testing.TB) Config {
 	return Config{Root: corpustest.Datasets(t), Build: catalogtest.Build, MetricsAddr: ""}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	demotree.Remove()
+	os.Exit(code)
 }
 
 // start serves cfg on 127.0.0.1:0; wait tells whether to wait for SERVING.

@@ -16,6 +16,7 @@ import (
 	"github.com/starlight/dataserver/demo"
 	"github.com/starlight/dataserver/feed"
 	"github.com/starlight/dataserver/index"
+	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
 // TestRestartReadsIndexStore serves the demo tree with a cache dir three
@@ -87,6 +88,13 @@ func TestIndexProgressLogged(t *testing.T) {
 	}
 	r := startLogged(t, Config{Root: sum.Dir, Build: build}, zap.New(core), true)
 	defer r.stop(t)
+	st, err := pb.NewDataServiceClient(dial(t, r.addr)).Stats(context.Background(), &pb.StatsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ix := st.GetIndexing(); ix.GetRunning() || ix.GetDone() != uint64(total) || ix.GetTotal() != uint64(total) {
+		t.Errorf("Stats after the build: indexing %v, want not running, %d of %d done", ix, total, total)
+	}
 	if !loggedAt(logs, half) {
 		t.Fatalf("no indexing line while the build was held half way: %v", logs.All())
 	}

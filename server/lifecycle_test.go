@@ -57,8 +57,9 @@ func TestHealthTransitions(t *testing.T) {
 	if got := healthOf(t, cc); got != healthpb.HealthCheckResponse_NOT_SERVING {
 		t.Fatalf("before the index: %v, want NOT_SERVING", got)
 	}
-	if _, err := c.Stats(context.Background(), &pb.StatsRequest{}); status.Code(err) != codes.Unavailable {
-		t.Fatalf("Stats before the index: %v, want Unavailable", err)
+	// Stats answers with how far the first index is, and nothing else.
+	if st, err := c.Stats(context.Background(), &pb.StatsRequest{}); err != nil || !st.GetIndexing().GetRunning() || st.GetSnapshotId() != "" {
+		t.Fatalf("Stats before the index: %v, %v; want the indexing progress only", st, err)
 	}
 	_, err := pull(context.Background(), t, c, &pb.StreamBatchesRequest{BatchSize: 2})
 	if status.Code(err) != codes.Unavailable {
@@ -326,7 +327,9 @@ func TestTooManyStreams(t *testing.T) {
 	c := pb.NewDataServiceClient(dial(t, r.addr))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	first, err := c.StreamBatches(ctx, &pb.StreamBatchesRequest{BatchSize: 2, Streams: []pb.StreamKind{pb.StreamKind_STREAM_KIND_FORMAT}})
+	// Many epochs of pixels: the stream is still running (its sends held by
+	// flow control) when the second one asks, whatever the tree's size.
+	first, err := c.StreamBatches(ctx, &pb.StreamBatchesRequest{BatchSize: 2, EndEpoch: 1 << 20, Streams: []pb.StreamKind{pb.StreamKind_STREAM_KIND_PIXEL}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,5 +361,30 @@ func TestExposure(t *testing.T) {
 	err := Run(context.Background(), Config{Root: t.TempDir(), Addr: "0.0.0.0:0"}, nil)
 	if !errors.Is(err, ErrConfig) {
 		t.Errorf("Run on 0.0.0.0 without tokens: %v, want ErrConfig before listening", err)
+	}
+	// /metrics names consumers: the same rule holds for its address.
+	err = Run(context.Background(), Config{Root: t.TempDir(), Addr: "127.0.0.1:0", MetricsAddr: "0.0.0.0:0"}, nil)
+	if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "--metrics-addr") {
+		t.Errorf("Run with metrics on 0.0.0.0 without tokens: %v, want ErrConfig naming --metrics-addr", err)
+	}
+}
+
+// TestParseTokensRefuses: an empty list, null and a token of spaces are
+// refused with a message saying what to do.
+func TestParseTokensRefuses(t *testing.T) {
+	for in, want := range map[string]string{
+		"[]":   "holds no token",
+		"null": "holds no token",
+		`[{"name":"x","role":"operator","token":"                    "}]`:       "spaces",
+		`[{"name":"x","role":"operator","token":"abcdefgh ijklmnopqrst"}]`:      "spaces",
+		`[{"name":"x","role":"operator","token":"abcdefghijklmnopqrst\u0007"}]`: "control",
+	} {
+		_, err := ParseTokens([]byte(in), "tokens.json")
+		if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "tokens.json") {
+			t.Errorf("ParseTokens(%s): %v, want ErrConfig mentioning %q", in, err, want)
+		}
+	}
+	if toks, err := ParseTokens([]byte(`[{"name":"x","role":"operator","token":"abcdefghijklmnopqrst"}]`), "t"); err != nil || len(toks) != 1 {
+		t.Errorf("a good token: %v", err)
 	}
 }

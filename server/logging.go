@@ -22,6 +22,8 @@ func zapLogger(l *zap.Logger) logging.Logger {
 				zf = append(zf, zap.String(key, v))
 			case int:
 				zf = append(zf, zap.Int(key, v))
+			case int64:
+				zf = append(zf, zap.Int64(key, v))
 			case bool:
 				zf = append(zf, zap.Bool(key, v))
 			default:

@@ -10,6 +10,7 @@ import (
 	"github.com/starlight/dataserver/catalog"
 	"github.com/starlight/dataserver/feed"
 	"github.com/starlight/dataserver/index"
+	"github.com/starlight/dataserver/internal/guard"
 )
 
 // metrics are the server's Prometheus collectors, in a registry of its own
@@ -51,6 +52,12 @@ func newMetrics(f func() *feed.Feed, cat func() *catalog.Catalog) *metrics {
 	misses := prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "dataserver_cache_misses_total", Help: "Images that had to be extracted.",
 	}, func() float64 { return float64(f().Stats().CacheMisses) })
+	warmed := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "dataserver_cache_warmed_total", Help: "Images whose streams the index extracted while indexing and put in the cache.",
+	}, func() float64 { return float64(f().Stats().Warmed) })
+	panics := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "dataserver_panics_total", Help: "Panics recovered (index, extraction, calls): bugs, each logged with its stack.",
+	}, func() float64 { return float64(guard.Count()) })
 	bytes := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "dataserver_cache_bytes", Help: "Bytes held by the in-memory stream cache.",
 	}, func() float64 { return float64(f().Stats().CacheBytes) })
@@ -67,7 +74,7 @@ func newMetrics(f func() *feed.Feed, cat func() *catalog.Catalog) *metrics {
 		Name: "dataserver_snapshot_age_seconds", Help: "Age of the current snapshot (0 before the first).",
 	}, func() float64 { return cat().Age().Seconds() })
 	m.reg.MustRegister(m.grpc, m.served, m.requestedMix, m.activeStreams, m.extract, m.indexSamples,
-		hits, misses, bytes, age, diskCorrupt, diskWrite, diskRead,
+		hits, misses, warmed, panics, bytes, age, diskCorrupt, diskWrite, diskRead,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/auth"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
@@ -28,7 +29,9 @@ import (
 
 	"github.com/starlight/dataserver/catalog"
 	"github.com/starlight/dataserver/feed"
+	"github.com/starlight/dataserver/feedback"
 	"github.com/starlight/dataserver/index"
+	"github.com/starlight/dataserver/internal/guard"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
@@ -48,6 +51,10 @@ type Server struct {
 	consumers feed.Consumers
 	// store is the persistent index under CacheDir (nil without one).
 	store *index.Store
+	// losses is the loss feedback (feedback.go), fbm its metrics.
+	losses   *feedback.Store
+	fbm      *feedbackMetrics
+	knownIdx knownIndex
 
 	streamSlots chan struct{}
 	// calls counts the DataService calls running, for the drain.
@@ -70,13 +77,26 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 		log = zap.NewNop()
 	}
 	s := &Server{cfg: cfg, log: log, streamSlots: make(chan struct{}, cfg.MaxStreams), draining: make(chan struct{}), watchesEnd: make(chan struct{})}
+	// Panics recovered anywhere in the process (index, feed, calls) are
+	// logged with their stack; the latest server's logger takes them.
+	plog := log.Named("panic")
+	guard.SetReporter(func(p *guard.Panic) {
+		plog.Error("panic recovered", zap.String("where", p.Where), zap.String("panic", fmt.Sprint(p.Value)), zap.ByteString("stack", p.Stack))
+	})
 	s.metrics = newMetrics(func() *feed.Feed { return s.feed }, func() *catalog.Catalog { return s.cat })
+	losses, err := openFeedback(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	s.losses, s.fbm = losses, newFeedbackMetrics(losses)
+	s.metrics.reg.MustRegister(s.fbm)
 	f, err := feed.New(feed.Config{
 		Workers: cfg.Workers, Prefetch: cfg.Prefetch, MemoryBudget: cfg.MemoryBudget,
 		CacheBytes: cfg.CacheBytes, CacheDir: cfg.CacheDir, DiskCacheBytes: cfg.DiskCacheBytes,
-		Extract: cfg.Extract, OnExtract: s.metrics.onExtract, OnDiskProblem: logDiskProblem(log),
+		Extract: cfg.Extract, OnExtract: s.metrics.onExtract, Losses: losses, OnDiskProblem: logDiskProblem(log),
 	})
 	if err != nil {
+		losses.Close()
 		return nil, err
 	}
 	s.feed = f
@@ -89,6 +109,7 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 
 	opts, err := s.serverOptions()
 	if err != nil {
+		losses.Close()
 		if s.store != nil {
 			s.store.Close()
 		}
@@ -112,18 +133,26 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 func (s *Server) serverOptions() ([]grpc.ServerOption, error) {
 	cfg := s.cfg
 	lg := zapLogger(s.log.Named("grpc"))
-	logOpts := []logging.Option{logging.WithLogOnEvents(logging.StartCall, logging.FinishCall)}
+	// One line per finished call; health checks and reflection at debug.
+	logOpts := []logging.Option{logging.WithLogOnEvents(logging.FinishCall), logging.WithFieldsFromContextAndCallMeta(statsFields)}
+	quiet := append(logOpts, logging.WithLevels(debugUnlessFailed))
+	data, open := selector.MatchFunc(needsAuth), selector.MatchFunc(func(ctx context.Context, c interceptors.CallMeta) bool { return !needsAuth(ctx, c) })
+	// The gRPC boundary: guard counts the panic and its reporter logs it.
 	recoverOpt := recovery.WithRecoveryHandler(func(p any) error {
-		s.log.Error("panic in handler", zap.Any("panic", p), zap.Stack("stack"))
-		return status.Errorf(codes.Internal, "internal error (a panic was recovered; see the server log)")
+		guard.Recovered("grpc", p)
+		return status.Errorf(codes.Internal, "%v; the server log has its stack", guard.ErrPanic)
 	})
 	unary := []grpc.UnaryServerInterceptor{
 		s.metrics.grpc.UnaryServerInterceptor(),
-		logging.UnaryServerInterceptor(lg, logOpts...),
+		countUnary,
+		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(lg, logOpts...), data),
+		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(lg, quiet...), open),
 	}
 	streams := []grpc.StreamServerInterceptor{
 		s.metrics.grpc.StreamServerInterceptor(),
-		logging.StreamServerInterceptor(lg, logOpts...),
+		countStream,
+		selector.StreamServerInterceptor(logging.StreamServerInterceptor(lg, logOpts...), data),
+		selector.StreamServerInterceptor(logging.StreamServerInterceptor(lg, quiet...), open),
 	}
 	if len(cfg.Tokens) > 0 {
 		a := newAuthenticator(cfg.Tokens)
@@ -158,6 +187,15 @@ func (s *Server) serverOptions() ([]grpc.ServerOption, error) {
 	return opts, nil
 }
 
+// debugUnlessFailed logs health checks and reflection at debug, unless
+// they fail on the server's side.
+func debugUnlessFailed(c codes.Code) logging.Level {
+	if l := logging.DefaultServerCodeToLevel(c); l > logging.LevelInfo {
+		return l
+	}
+	return logging.LevelDebug
+}
+
 // writeBufferSize is the bytes the transport gathers before a write. Small
 // (gRPC's default) beats large: the bytes copied in are still in the CPU
 // cache when the kernel copies them out (loopback, 32 KiB against 1 MiB:
@@ -185,7 +223,7 @@ func (s *Server) MetricsHandler() http.Handler {
 // failure). A Server serves once.
 func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	if !s.served.CompareAndSwap(false, true) {
-		return errors.New("server: Serve called twice")
+		return errors.New("Serve called twice")
 	}
 	if err := s.cfg.checkExposure(lis.Addr()); err != nil {
 		lis.Close()
@@ -199,7 +237,7 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	errc := make(chan error, 2)
 	go func() {
 		if err := s.grpc.Serve(lis); err != nil {
-			errc <- fmt.Errorf("server: serving on %s: %w", lis.Addr(), err)
+			errc <- fmt.Errorf("serving on %s: %w", lis.Addr(), err)
 		}
 	}()
 	go func() {
@@ -230,6 +268,9 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 		s.log.Error("stopping", zap.Error(err))
 	}
 	s.shutdown()
+	if cerr := s.losses.Close(); cerr != nil {
+		s.log.Error("closing the loss feedback store", zap.Error(cerr))
+	}
 	if s.store != nil {
 		s.store.Close()
 	}
@@ -251,19 +292,26 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger) error {
 	} else if err := cfg.checkExposure(a); err != nil {
 		return err
 	}
+	if cfg.MetricsAddr != "" {
+		if a, err := net.ResolveTCPAddr("tcp", cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("%w: metrics address %q: %v", ErrConfig, cfg.MetricsAddr, err)
+		} else if err := cfg.checkExposed(a, "--metrics-addr"); err != nil {
+			return err
+		}
+	}
 	s, err := New(cfg, log)
 	if err != nil {
 		return err
 	}
 	lis, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("server: listening on %s: %w", cfg.Addr, err)
+		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 	}
 	if cfg.MetricsAddr != "" {
 		mlis, err := net.Listen("tcp", cfg.MetricsAddr)
 		if err != nil {
 			lis.Close()
-			return fmt.Errorf("server: metrics listener on %s: %w", cfg.MetricsAddr, err)
+			return fmt.Errorf("metrics listener on %s: %w", cfg.MetricsAddr, err)
 		}
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", s.MetricsHandler())

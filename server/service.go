@@ -42,6 +42,10 @@ func (h *service) Stats(_ context.Context, req *pb.StatsRequest) (*pb.StatsRespo
 	defer h.s.track()()
 	v := h.s.cat.Current()
 	if v == nil {
+		if p := h.s.cat.Progress(); p.Running {
+			// Before the first snapshot, only how far its build is.
+			return &pb.StatsResponse{ExtractorVersion: extractorVersion, Indexing: indexingOf(p)}, nil
+		}
 		return nil, toStatus(catalog.ErrNotReady)
 	}
 	size := int(req.GetPageSize())
@@ -60,7 +64,9 @@ func (h *service) Stats(_ context.Context, req *pb.StatsRequest) (*pb.StatsRespo
 		Samples: uint64(len(v.Snapshot.Samples)), Accepted: uint64(v.Accepted),
 		Counts: countsOf(v.Counts), Problems: problemsOf(page), TotalProblems: uint64(total),
 		Serving:          servingOf(h.s.feed.Stats(), consumers, active),
-		ExtractorVersion: extractorVersion, Reindexing: h.s.cat.Reindexing(),
+		ExtractorVersion: extractorVersion, Reindexing: h.s.cat.Reindexing(), Indexing: indexingOf(h.s.cat.Progress()),
+		UnpairedStegos: uint64(v.Pools.UnpairedStegos()),
+		Runs:           h.s.runStats(v),
 	}
 	if next := offset + len(page); next < total {
 		resp.NextPageToken = pageToken(next, v.ID())

@@ -77,7 +77,7 @@ func (h *service) StreamBatches(req *pb.StreamBatchesRequest, stream pb.DataServ
 			}
 			return toStatus(err)
 		}
-		s.consumers.Served(name, b.Kinds)
+		s.consumers.Served(name, spec.Params.Mix, b.Kinds)
 		for k, n := range b.Kinds {
 			if n > 0 {
 				s.metrics.served.WithLabelValues(name, feed.KindName(k)).Add(float64(n))

@@ -23,7 +23,7 @@ import (
 // checks proportions, coverage of the minority kinds, loss weights and the
 // tensors against the reference digests of expected.jsonl.
 func TestEpochOverTCP(t *testing.T) {
-	r := start(t, testConfig(t), true)
+	r := start(t, corpusConfig(t), true)
 	c := pb.NewDataServiceClient(dial(t, r.addr))
 	expected := corpustest.Expected(t)
 	const B = 12

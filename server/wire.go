@@ -10,6 +10,7 @@ import (
 	"google.golang.org/grpc/mem"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/starlight/dataserver/feed"
 	"github.com/starlight/dataserver/internal/batchwire"
@@ -137,10 +138,10 @@ func concat(chunks [][]byte) []byte {
 	return out
 }
 
-// encode frames the message: every field but the tensors through proto
-// (they all come before field 17, and proto writes fields in number order),
-// then each tensor by hand with its data chunks as buffers of their own
-// (small ones copied in line).
+// encode frames the message in proto's field number order: the fields
+// numbered below the tensors through proto, then each tensor by hand with
+// its data chunks as buffers of their own (small ones copied in line), then
+// the fields numbered after them (receipt, pairing, ...) through proto.
 func (o *outgoing) encode() (mem.BufferSlice, error) {
 	m := o.msg
 	if !framable(m, len(o.chunks)) {
@@ -148,7 +149,8 @@ func (o *outgoing) encode() (mem.BufferSlice, error) {
 	}
 	ts := m.Tensors
 	m.Tensors = nil
-	need := proto.Size(m)
+	tail := splitTail(m)
+	need := proto.Size(m) + proto.Size(tail)
 	for i, t := range ts {
 		n := tensorSize(t, o.chunks[i])
 		need += protowire.SizeTag(batchwire.Tensors) + protowire.SizeVarint(uint64(n)) + n
@@ -160,6 +162,7 @@ func (o *outgoing) encode() (mem.BufferSlice, error) {
 	}
 	buf, err := proto.MarshalOptions{UseCachedSize: true}.MarshalAppend(make([]byte, 0, need), m)
 	m.Tensors = ts
+	joinTail(m, tail)
 	if err != nil {
 		return nil, fmt.Errorf("server: marshalling batch %d: %w", m.GetBatchIndex(), err)
 	}
@@ -199,10 +202,40 @@ func (o *outgoing) encode() (mem.BufferSlice, error) {
 			buf = protowire.AppendVarint(buf, 1)
 		}
 	}
+	if buf, err = (proto.MarshalOptions{UseCachedSize: true}).MarshalAppend(buf, tail); err != nil {
+		return nil, fmt.Errorf("server: marshalling batch %d: %w", m.GetBatchIndex(), err)
+	}
 	if from < len(buf) {
 		out = append(out, mem.SliceBuffer(buf[from:]))
 	}
 	return out, nil
+}
+
+// splitTail moves the fields numbered after the tensors (receipt, ...) out
+// of m into a message of their own, which encode writes after the tensors,
+// where proto writes them; joinTail puts them back.
+func splitTail(m *pb.StreamBatchesResponse) *pb.StreamBatchesResponse {
+	tail := &pb.StreamBatchesResponse{}
+	src, dst := m.ProtoReflect(), tail.ProtoReflect()
+	src.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if fd.Number() > batchwire.Tensors {
+			dst.Set(fd, v)
+		}
+		return true
+	})
+	dst.Range(func(fd protoreflect.FieldDescriptor, _ protoreflect.Value) bool {
+		src.Clear(fd)
+		return true
+	})
+	return tail
+}
+
+func joinTail(m, tail *pb.StreamBatchesResponse) {
+	dst := m.ProtoReflect()
+	tail.ProtoReflect().Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		dst.Set(fd, v)
+		return true
+	})
 }
 
 func dataLen(chunks [][]byte) int {

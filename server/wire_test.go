@@ -69,7 +69,7 @@ func TestOutgoingIsProtoOnCorpus(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				b.SnapshotID, b.Cursor, b.Epoch, b.Index, b.PerEpoch = v.ID(), "cursor", 3, start/32, 9
+				b.SnapshotID, b.Cursor, b.Epoch, b.Index, b.PerEpoch, b.Receipt = v.ID(), "cursor", 3, start/32, 9, "receipt"
 				o := newOutgoing(b)
 				got := encoded(t, o)
 				want, err := proto.Marshal(o.message())
@@ -115,6 +115,7 @@ func framingCases() []*outgoing {
 			ContentIds: []string{"a", ""}, Paths: []string{"p/q.png", "r"}, Labels: []uint32{0, 1},
 			Kinds: []pb.Kind{pb.Kind_KIND_CLEAN, pb.Kind(-2)}, TechniqueClasses: []int32{-1, 4},
 			BitOrderOneHot: []byte{0, 0, 1, 1, 0, 0}, NegativeCategories: []string{"", "x"}, LossWeights: []float32{1, 2.5},
+			Receipt: "receipt-after-the-tensors",
 		}
 	}
 	longName := string(bytes.Repeat([]byte("n"), 300))
@@ -143,6 +144,27 @@ func framingCases() []*outgoing {
 	m = head()
 	m.Tensors = []*pb.Tensor{{Name: "lsb", Dtype: pb.Dtype_DTYPE_UINT8, Shape: []int64{4}, BitsPacked: true}, {Name: "meta"}, {}}
 	add(m, [][]byte{big(10, 4), big(70000, 5), big(3, 6), big(5000, 7), big(5000, 8)}, [][]byte{big(2048, 9)}, nil)
+	// The fields numbered after the tensors (pairs, transforms, receipt,
+	// split) go after them, with and without tensors.
+	tail := func(m *pb.StreamBatchesResponse) *pb.StreamBatchesResponse {
+		m.PairIndex, m.Transforms, m.Receipt, m.Split = []int32{0, -1}, []uint32{3, 7}, "receipt", "val"
+		return m
+	}
+	add(tail(head()))
+	m = tail(head())
+	m.Tensors = []*pb.Tensor{{Name: "pixel", Dtype: pb.Dtype_DTYPE_UINT8, Shape: []int64{2, 3}}, {Name: "lsb", BitsPacked: true}}
+	add(m, [][]byte{big(6000, 10)}, [][]byte{big(3, 11), big(2000, 12)})
+	m = head()
+	m.PairIndex = []int32{-1, 1 << 30}
+	m.Tensors = []*pb.Tensor{{Name: "meta"}}
+	add(m, [][]byte{big(inlineData+1, 13)})
+	// Every field numbered after the tensors, around a big chunk.
+	m = head()
+	m.PairIndex, m.Transforms, m.Split = []int32{0, -1}, []uint32{7, 0}, "val"
+	m.Tensors = []*pb.Tensor{{Name: "pixel", Shape: []int64{2}}}
+	add(m, [][]byte{big(5000, 10)})
+	m = &pb.StreamBatchesResponse{Receipt: "only-the-tail"}
+	add(m)
 	return out
 }
 

@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/starlight/dataserver/codec"
 	"github.com/starlight/dataserver/extract"
@@ -22,7 +23,13 @@ func init() {
 	register(command{
 		name:    "digest",
 		summary: "print the sha256 of each stream of every image under a folder, one JSON line an image",
-		run:     runDigest,
+		run: func(ctx context.Context, args []string) error {
+			var bar io.Writer
+			if stderrIsTerminal() {
+				bar = os.Stderr
+			}
+			return runDigest(ctx, args, os.Stdout, bar)
+		},
 	})
 }
 
@@ -36,22 +43,28 @@ type digestLine struct {
 	Error   string           `json:"error,omitempty"`
 }
 
-func runDigest(ctx context.Context, args []string) error {
-	fl := flag.NewFlagSet("digest", flag.ContinueOnError)
+// runDigest writes the digest lines to out and, when bar is not nil, a
+// progress bar of the images digested to bar.
+func runDigest(ctx context.Context, args []string, out, bar io.Writer) error {
+	fl := newFlags("digest", "--root DIR [flags]")
 	root := fl.String("root", "", "folder to walk (required)")
 	workers := fl.Int("workers", runtime.GOMAXPROCS(0), "images extracted at once")
-	if err := fl.Parse(args); err != nil {
-		return exitCode(2)
+	if err := parseFlags(fl, args); err != nil {
+		return err
 	}
 	if *root == "" {
-		fl.Usage()
-		return exitCode(2)
+		return missing(fl, "--root is required: the folder whose images to digest")
 	}
 	files, err := imageFiles(*root)
 	if err != nil {
 		return err
 	}
 	lines := make([]digestLine, len(files))
+	var done atomic.Int64
+	stop := func() {}
+	if bar != nil && len(files) > 0 {
+		stop = showProgress(bar, len(files), "digesting", "images", &done)
+	}
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for w := 0; w < max(1, *workers); w++ {
@@ -60,6 +73,7 @@ func runDigest(ctx context.Context, args []string) error {
 			defer wg.Done()
 			for i := range next {
 				lines[i] = digestFile(*root, files[i])
+				done.Add(1)
 			}
 		}()
 	}
@@ -71,10 +85,11 @@ func runDigest(ctx context.Context, args []string) error {
 	}
 	close(next)
 	wg.Wait()
+	stop()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	enc := json.NewEncoder(os.Stdout)
+	enc := json.NewEncoder(out)
 	for _, l := range lines {
 		if err := enc.Encode(l); err != nil {
 			return err

@@ -10,6 +10,8 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/starlight/dataserver/internal/guard"
 )
 
 // command is one subcommand; each registers itself from its own file.
@@ -31,9 +33,13 @@ type exitCode int
 func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 func main() {
-	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
+	if len(os.Args) < 2 {
 		usage()
 		os.Exit(2)
+	}
+	if os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
+		usage()
+		os.Exit(0)
 	}
 	c, ok := commands[os.Args[1]]
 	if !ok {
@@ -42,7 +48,7 @@ func main() {
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := c.run(ctx, os.Args[2:])
+	err := runCommand(ctx, c, os.Args[2:])
 	stop()
 	var code exitCode
 	switch {
@@ -53,6 +59,17 @@ func main() {
 		fmt.Fprintf(os.Stderr, "dataserver %s: %v\n", c.name, err)
 		os.Exit(1)
 	}
+}
+
+// runCommand runs c: the command line's boundary, where a panic (a bug)
+// prints its stack and ends the command with an error instead of a crash.
+// The server replaces the reporter with its logger.
+func runCommand(ctx context.Context, c command, args []string) (err error) {
+	guard.SetReporter(func(p *guard.Panic) {
+		fmt.Fprintf(os.Stderr, "dataserver %s: panic recovered in %s: %v\n%s\n", c.name, p.Where, p.Value, p.Stack)
+	})
+	defer guard.Recover("dataserver "+c.name, &err)
+	return c.run(ctx, args)
 }
 
 func usage() {

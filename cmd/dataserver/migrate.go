@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,15 +19,17 @@ func init() {
 
 // runMigrate prints the plan, and with --write carries it out.
 func runMigrate(ctx context.Context, args []string, out io.Writer) error {
-	fl := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fl := newFlags("migrate", "--root DIR [--write]")
 	root := fl.String("root", "", "the datasets folder holding the *_submission_* folders (required)")
 	write := fl.Bool("write", false, "carry out the plan (backup, folder renames, atomic manifest rewrites); without it nothing is changed")
-	if err := fl.Parse(args); err != nil {
-		return exitCode(2)
+	if err := parseFlags(fl, args); err != nil {
+		return err
 	}
-	if *root == "" || fl.NArg() > 0 {
-		fl.Usage()
-		return exitCode(2)
+	if *root == "" {
+		return missing(fl, "--root is required: the datasets folder holding the *_submission_* folders")
+	}
+	if fl.NArg() > 0 {
+		return missing(fl, fmt.Sprintf("unexpected argument %q (flags only)", fl.Arg(0)))
 	}
 	plan, err := migrate.Make(ctx, *root)
 	if err != nil {

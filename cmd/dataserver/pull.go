@@ -4,13 +4,17 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/starlight/dataserver/client"
 	"github.com/starlight/dataserver/client/clientflag"
@@ -21,7 +25,13 @@ func init() {
 	register(command{
 		name:    "pull",
 		summary: "stream N batches and print samples/s, MB/s and client allocations per batch",
-		run:     runPull,
+		run: func(ctx context.Context, args []string) error {
+			var bar io.Writer
+			if stderrIsTerminal() {
+				bar = os.Stderr
+			}
+			return runPull(ctx, args, os.Stderr, bar)
+		},
 	})
 }
 
@@ -64,8 +74,10 @@ type pullReport struct {
 	ServerVmRSSKiB   int64     `json:"server_vmrss_kib,omitempty"`
 }
 
-func runPull(ctx context.Context, args []string) error {
-	fl := flag.NewFlagSet("pull", flag.ContinueOnError)
+// runPull streams the batches and prints the report to stdout; notices go
+// to errw and, when bar is not nil, a progress bar of the batches to bar.
+func runPull(ctx context.Context, args []string, errw, bar io.Writer) error {
+	fl := newFlags("pull", "[--addr HOST:PORT] [--batches N] [flags]")
 	cf := clientflag.Register(fl)
 	n := fl.Uint("batches", 100, "batches to stream (they may span several epochs)")
 	size := fl.Uint("batch-size", 32, "samples per batch")
@@ -77,12 +89,15 @@ func runPull(ctx context.Context, args []string) error {
 	streamText := fl.String("streams", "", "comma-separated streams, of "+strings.Join(client.StreamNames, ",")+" (default: the server's set)")
 	pack := fl.Bool("pack", true, "bit planes packed 8 values a byte on the wire")
 	balance := fl.Bool("class-balance", false, "draw stego evenly over the five techniques")
+	pairing := fl.Bool("pairing", false, "each stego right after its cover in one batch")
+	perCover := fl.Uint("stegos-per-cover", 0, "with --pairing, up to this many stegos after their cover (0: 1)")
+	augment := fl.Bool("augment", false, "a rotation/flip of the square per unit, the same within a pair")
 	consumer := fl.String("consumer", "pull", "consumer name in the server's statistics")
 	decode := fl.Bool("decode", true, "take every tensor's view as a trainer would (bit planes unpacked into reused buffers)")
 	pid := fl.Int("server-pid", 0, "a local server process whose peak memory (VmHWM) to report")
 	asJSON := fl.Bool("json", false, "print the report as JSON")
-	if err := fl.Parse(args); err != nil {
-		return exitCode(2)
+	if err := parseFlags(fl, args); err != nil {
+		return err
 	}
 	mix, err := client.ParseMix(*mixText)
 	if err != nil {
@@ -99,10 +114,9 @@ func runPull(ctx context.Context, args []string) error {
 		BatchSize: uint32(*size), Mix: mix, Seed: *seed, Epoch: *epoch, EndEpoch: *epoch + uint64(*n),
 		MaxBatches: uint32(*n), Rank: uint32(*rank), WorldSize: uint32(*world), Streams: streams,
 		PackBitPlanes: *pack, ClassBalance: *balance, Consumer: *consumer,
+		Pairing: *pairing, StegosPerCover: uint32(min(*perCover, math.MaxUint32)), Augment: *augment,
 	}
-	c, err := cf.Dial(ctx, client.WithResumeHook(func(e client.ResumeEvent) {
-		fmt.Fprintf(os.Stderr, "resuming (attempt %d, in %s) after: %v\n", e.Attempt, e.Delay.Round(time.Millisecond), e.Err)
-	}))
+	c, err := cf.Dial(ctx, client.WithResumeHook(resumeNotice(errw)))
 	if err != nil {
 		return err
 	}
@@ -117,8 +131,16 @@ func runPull(ctx context.Context, args []string) error {
 	start := time.Now()
 	last := start
 	var firstEpoch, lastEpoch uint64
+	var done atomic.Int64
+	if bar != nil {
+		stop := showProgress(bar, int(*n), "pulling", "batches", &done)
+		defer stop()
+	}
 	for b, err := range c.Stream(ctx, req) {
 		if err != nil {
+			if rep.Total.Batches == 0 && status.Code(err) == codes.Unavailable {
+				return fmt.Errorf("no server answered at %s (start one with dataserver demo or dataserver serve, or pass --addr): %w", cf.Addr, err)
+			}
 			return fmt.Errorf("after %d batches: %w", rep.Total.Batches, err)
 		}
 		now := time.Now()
@@ -139,6 +161,7 @@ func runPull(ctx context.Context, args []string) error {
 		}
 		phase.add(b.Len(), b.Bytes(), d)
 		rep.Total.add(b.Len(), b.Bytes(), d)
+		done.Add(1)
 		rep.Resumes = b.Resumes
 		if !peers[b.Peer] {
 			peers[b.Peer] = true
@@ -167,6 +190,17 @@ func runPull(ctx context.Context, args []string) error {
 	}
 	printPull(rep)
 	return nil
+}
+
+// resumeNotice returns the resume hook of pull: one line when a stream
+// starts failing (the client retries quietly after it), so a dead address
+// reads as one notice followed by the final error.
+func resumeNotice(w io.Writer) func(client.ResumeEvent) {
+	return func(e client.ResumeEvent) {
+		if e.Attempt == 1 {
+			fmt.Fprintf(w, "stream interrupted (%v); retrying up to %d times with backoff\n", e.Err, client.DefaultRetryPolicy.MaxAttempts-1)
+		}
+	}
 }
 
 // epochRange writes the epochs from..to ("3", "3-5"; "" when empty).

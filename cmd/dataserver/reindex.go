@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/starlight/dataserver/client/clientflag"
+	"github.com/starlight/dataserver/index"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
@@ -23,13 +24,13 @@ func init() {
 }
 
 func runReindex(ctx context.Context, args []string) error {
-	fl := flag.NewFlagSet("reindex", flag.ContinueOnError)
+	fl := newFlags("reindex", "[--addr HOST:PORT[,HOST:PORT...]] [flags]")
 	cf := clientflag.Register(fl)
 	asJSON := fl.Bool("json", false, "print the responses as JSON")
 	list := fl.Int("list", 20, "paths listed per change kind")
 	timeout := fl.Duration("timeout", 10*time.Minute, "give up after this long")
-	if err := fl.Parse(args); err != nil {
-		return exitCode(2)
+	if err := parseFlags(fl, args); err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
@@ -54,13 +55,13 @@ func runReindex(ctx context.Context, args []string) error {
 			fmt.Printf("%s\n", b)
 			continue
 		}
-		printReindex(addr, resp, *list)
+		printReindex(os.Stdout, addr, resp, *list)
 	}
 	return nil
 }
 
-func printReindex(addr string, r *pb.ReindexResponse, list int) {
-	w := os.Stdout
+// printReindex writes one replica's answer, each line ending in a newline.
+func printReindex(w io.Writer, addr string, r *pb.ReindexResponse, list int) {
 	fmt.Fprintf(w, "%s: snapshot %s -> %s in %.2fs: %d samples, %d served\n", addr, short(r.GetPreviousSnapshotId()), short(r.GetSnapshotId()),
 		r.GetDurationSeconds(), r.GetSamples(), r.GetAccepted())
 	for _, part := range []struct {
@@ -73,7 +74,7 @@ func printReindex(addr string, r *pb.ReindexResponse, list int) {
 				fmt.Fprintf(w, "    ... %d more\n", len(part.paths)-list)
 				break
 			}
-			fmt.Fprintf(w, "    %s\n", p)
+			fmt.Fprintf(w, "    %s\n", index.Printable(p))
 		}
 	}
 	fmt.Fprintf(w, "  new problems: %d\n", len(r.GetNewProblems()))
@@ -82,7 +83,7 @@ func printReindex(addr string, r *pb.ReindexResponse, list int) {
 			fmt.Fprintf(w, "    ... %d more\n", len(r.GetNewProblems())-list)
 			break
 		}
-		fmt.Fprintf(w, "    %s %s %s: %s\n", severity(p.GetSeverity()), p.GetCode(), where(p), p.GetMessage())
+		fmt.Fprintf(w, "    %s %s %s: %s\n", severity(p.GetSeverity()), index.Printable(p.GetCode()), where(p), index.Printable(p.GetMessage()))
 	}
 }
 
@@ -101,9 +102,10 @@ func severity(s pb.Severity) string {
 	return strings.ToLower(strings.TrimPrefix(s.String(), "SEVERITY_"))
 }
 
+// where is a problem's path (and line), escaped for the terminal.
 func where(p *pb.Problem) string {
 	if p.GetLine() > 0 {
-		return fmt.Sprintf("%s:%d", p.GetPath(), p.GetLine())
+		return fmt.Sprintf("%s:%d", index.Printable(p.GetPath()), p.GetLine())
 	}
-	return p.GetPath()
+	return index.Printable(p.GetPath())
 }

@@ -11,6 +11,9 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/starlight/dataserver/feed"
+	"github.com/starlight/dataserver/feedback"
+	"github.com/starlight/dataserver/index"
 	"github.com/starlight/dataserver/server"
 )
 
@@ -25,13 +28,13 @@ func init() {
 func runServe(ctx context.Context, args []string) error {
 	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fl.Usage = func() {
-		fmt.Fprintln(fl.Output(), "usage: dataserver serve --root DIR [--addr HOST:PORT] [flags]\n\nEvery flag can also be set by its DATASERVER_* environment variable\n(--cache-dir -> DATASERVER_CACHE_DIR); a flag on the command line wins.\n\nflags:")
+		fmt.Fprintf(fl.Output(), "usage: dataserver serve --root DIR [--addr HOST:PORT] [flags]\n\n%s\n\nEvery flag can also be set by its DATASERVER_* environment variable\n(--cache-dir -> DATASERVER_CACHE_DIR); a flag on the command line wins.\n\nflags:\n", commands["serve"].summary)
 		fl.PrintDefaults()
 	}
 	build := serveFlags(fl)
 	logLevel := fl.String("log-level", "info", "log level: debug, info, warn or error")
-	if err := fl.Parse(args); err != nil {
-		return exitCode(2)
+	if err := parseFlags(fl, args); err != nil {
+		return err
 	}
 	if err := applyEnv(fl); err != nil {
 		return err
@@ -41,8 +44,10 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	if cfg.Root == "" {
-		fl.Usage()
-		return exitCode(2)
+		return missing(fl, "--root (or DATASERVER_ROOT) is required: the datasets folder holding the *_submission_* folders")
+	}
+	if err := index.CheckRoot(cfg.Root); err != nil {
+		return err
 	}
 	log, err := newLogger(*logLevel)
 	if err != nil {
@@ -63,19 +68,23 @@ func serveFlags(fl *flag.FlagSet) func() (server.Config, error) {
 	key := fl.String("tls-key", "", "TLS private key (PEM)")
 	public := fl.Bool("allow-insecure-public", false, "allow listening beyond loopback without tokens")
 	cacheDir := fl.String("cache-dir", "", "keep the index and extracted streams on disk here, so a restart does not read unchanged images again")
-	cacheBytes := fl.String("cache-bytes", "1GiB", "in-memory stream cache budget")
-	diskBytes := fl.String("disk-cache-bytes", "8GiB", "disk stream cache budget (with --cache-dir)")
-	budget := fl.String("memory-budget", "512MiB", "budget of batches assembled ahead, all streams together")
+	stateDir := fl.String("state-dir", "", "keep the loss feedback (feedback.db) here; default --cache-dir, neither: lost at exit")
+	fbRuns := fl.Int("feedback-max-runs", feedback.DefaultMaxRuns, "loss feedback runs kept (the least recently written goes first)")
+	fbAge := fl.Duration("feedback-max-age", feedback.DefaultMaxAge, "drop a loss feedback run not written for this long")
+	cacheBytes := fl.String("cache-bytes", formatBytes(feed.DefaultCacheBytes), "in-memory stream cache budget")
+	diskBytes := fl.String("disk-cache-bytes", formatBytes(feed.DefaultDiskCacheBytes), "disk stream cache budget (with --cache-dir)")
+	budget := fl.String("memory-budget", formatBytes(feed.DefaultMemoryBudget), "budget of batches assembled ahead, all streams together")
 	maxStreams := fl.Int("max-streams", server.DefaultMaxStreams, "StreamBatches calls running at once")
 	sendTimeout := fl.Duration("send-timeout", server.DefaultSendTimeout, "end a stream whose consumer takes no batch for this long")
 	grace := fl.Duration("grace-period", server.DefaultGracePeriod, "drain time at shutdown before streams are cut")
 	workers := fl.Int("workers", 0, "images extracted at once (0: one per core)")
-	prefetch := fl.Int("prefetch", 0, "batches assembled ahead per stream (0: 2, -1: none)")
-	maxMsg := fl.String("max-message-bytes", "128MiB", "largest batch message sent")
+	prefetch := fl.Int("prefetch", 0, fmt.Sprintf("batches assembled ahead per stream (0: %d, -1: none)", feed.DefaultPrefetch))
+	maxMsg := fl.String("max-message-bytes", formatBytes(server.DefaultMaxSendBytes), "largest batch message sent")
 	return func() (server.Config, error) {
 		cfg := server.Config{
 			Root: *root, Addr: *addr, MetricsAddr: *metrics, TLSCert: *cert, TLSKey: *key,
 			AllowInsecurePublic: *public, CacheDir: *cacheDir, MaxStreams: *maxStreams,
+			StateDir: *stateDir, FeedbackMaxRuns: *fbRuns, FeedbackMaxAge: *fbAge,
 			SendTimeout: *sendTimeout, GracePeriod: *grace, Workers: *workers, Prefetch: *prefetch,
 		}
 		var err error
@@ -142,6 +151,20 @@ func parseBytes(s string) (int64, error) {
 		return 0, fmt.Errorf("%q is not a size such as 512MiB or 1073741824", s)
 	}
 	return n * mult, nil
+}
+
+// formatBytes writes a size as parseBytes reads it: in the largest binary
+// unit that divides it (512MiB, 1GiB), else in bytes.
+func formatBytes(n int64) string {
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n != 0 && n%u.mult == 0 {
+			return fmt.Sprintf("%d%s", n/u.mult, u.suffix)
+		}
+	}
+	return fmt.Sprint(n)
 }
 
 // newLogger returns a JSON logger to stderr at the given level.

@@ -2,8 +2,13 @@ package main
 
 import (
 	"flag"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/starlight/dataserver/feed"
+	"github.com/starlight/dataserver/server"
 )
 
 func TestParseBytes(t *testing.T) {
@@ -61,4 +66,33 @@ func FuzzParseBytes(f *testing.F) {
 			t.Fatalf("%q parsed to %d", s, n)
 		}
 	})
+}
+
+// TestServeDefaultsAreTheLibraries: with no flag set, serve configures the
+// feed's and the server's own defaults (one source: feed.Default*,
+// server.Default*), and the usage shows them.
+func TestServeDefaultsAreTheLibraries(t *testing.T) {
+	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
+	build := serveFlags(fl)
+	if err := fl.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.CacheBytes != feed.DefaultCacheBytes || cfg.DiskCacheBytes != feed.DefaultDiskCacheBytes ||
+		cfg.MemoryBudget != feed.DefaultMemoryBudget || cfg.MaxSendBytes != server.DefaultMaxSendBytes ||
+		cfg.MaxStreams != server.DefaultMaxStreams || cfg.SendTimeout != server.DefaultSendTimeout ||
+		cfg.GracePeriod != server.DefaultGracePeriod || cfg.Addr != server.DefaultAddr || cfg.MetricsAddr != server.DefaultMetricsAddr {
+		t.Errorf("serve's defaults %+v differ from the libraries'", cfg)
+	}
+	if u := fl.Lookup("prefetch").Usage; !strings.Contains(u, fmt.Sprintf("0: %d", feed.DefaultPrefetch)) {
+		t.Errorf("prefetch usage %q", u)
+	}
+	for _, n := range []int64{1, 1000, 1 << 10, 512 << 20, 1 << 30, 3 << 40, 1536} {
+		if got, err := parseBytes(formatBytes(n)); err != nil || got != n {
+			t.Errorf("formatBytes(%d) = %q, read back as %d, %v", n, formatBytes(n), got, err)
+		}
+	}
 }

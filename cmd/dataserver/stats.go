@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/starlight/dataserver/client/clientflag"
+	"github.com/starlight/dataserver/index"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 )
 
@@ -25,13 +25,13 @@ func init() {
 }
 
 func runStats(ctx context.Context, args []string) error {
-	fl := flag.NewFlagSet("stats", flag.ContinueOnError)
+	fl := newFlags("stats", "[--addr HOST:PORT] [flags]")
 	cf := clientflag.Register(fl)
 	asJSON := fl.Bool("json", false, "print the response as JSON")
 	problems := fl.Uint("problems", 20, "validation problems listed (at most 1000)")
 	timeout := fl.Duration("timeout", 30*time.Second, "give up after this long")
-	if err := fl.Parse(args); err != nil {
-		return exitCode(2)
+	if err := parseFlags(fl, args); err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
@@ -58,6 +58,12 @@ func runStats(ctx context.Context, args []string) error {
 
 // printStats writes the response as aligned tables.
 func printStats(out io.Writer, st *pb.StatsResponse, problems int) error {
+	if ix := st.GetIndexing(); ix.GetRunning() {
+		fmt.Fprintf(out, "indexing: %d of %d files, %.0f files/s, about %.0fs left\n", ix.GetDone(), ix.GetTotal(), ix.GetFilesPerSecond(), ix.GetEtaSeconds())
+		if st.GetSnapshotId() == "" {
+			return nil // no snapshot yet: nothing else to show
+		}
+	}
 	fmt.Fprintf(out, "snapshot %s, built %s (%.0fs ago), extractor %s%s\n", st.GetSnapshotId(),
 		st.GetSnapshotCreated().AsTime().Local().Format(time.DateTime), st.GetSnapshotAgeSeconds(), st.GetExtractorVersion(),
 		map[bool]string{true: ", REINDEXING", false: ""}[st.GetReindexing()])
@@ -71,7 +77,7 @@ func printStats(out io.Writer, st *pb.StatsResponse, problems int) error {
 		if label == "" {
 			label = r.GetCategory()
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%d\t\n", r.GetSubmission(), kindName(r.GetKind()), dash(label), r.GetFormat(), r.GetSamples(), r.GetAccepted())
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%d\t\n", index.Printable(r.GetSubmission()), kindName(r.GetKind()), index.Printable(dash(label)), index.Printable(r.GetFormat()), r.GetSamples(), r.GetAccepted())
 		if k := int(r.GetKind()); k > 0 && k < len(byKind) {
 			byKind[k][0] += r.GetSamples()
 			byKind[k][1] += r.GetAccepted()
@@ -89,19 +95,22 @@ func printStats(out io.Writer, st *pb.StatsResponse, problems int) error {
 	fmt.Fprintf(out, "\nserving: %d active streams; cache %d hits, %d misses (%d from disk), %d images, %.1f MiB; %d extraction errors\n",
 		sv.GetActiveStreams(), sv.GetCacheHits(), sv.GetCacheMisses(), sv.GetDiskCacheHits(), sv.GetCacheEntries(),
 		float64(sv.GetCacheBytes())/(1<<20), sv.GetExtractErrors())
-	fmt.Fprintf(out, "extraction: %d images, mean %s, p50 %s, p99 %s, max %s\n", ex.GetCount(),
-		secs(ex.GetMeanSeconds()), secs(ex.GetP50Seconds()), secs(ex.GetP99Seconds()), secs(ex.GetMaxSeconds()))
+	writeExtraction(out, ex, sv.GetWarmedAtIndex())
 	if len(sv.GetConsumers()) > 0 {
 		fmt.Fprintln(out)
 		w = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(w, "CONSUMER\tSTREAMS\tBATCHES\tSAMPLES\tSERVED MIX\tREQUESTED MIX\t")
+		fmt.Fprintln(w, "CONSUMER\tSTREAMS\tBATCHES\tSAMPLES\tREQUESTED MIX\tSERVED MIX\t")
 		for _, c := range sv.GetConsumers() {
-			fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%s\t%s\t\n", c.GetConsumer(), c.GetActiveStreams(), c.GetBatchesServed(), c.GetSamplesServed(),
-				shares(c.GetServedMix()), shares(c.GetRequestedMix()))
+			fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%s\t%s\t\n", index.Printable(c.GetConsumer()), c.GetActiveStreams(), c.GetBatchesServed(), c.GetSamplesServed(),
+				shares(c.GetRequestedMix()), shares(c.GetServedMix()))
 		}
 		if err := w.Flush(); err != nil {
 			return err
 		}
+		fmt.Fprintln(out, "(mixes are clean:stego:negative shares over the same samples sent: what their streams asked for, what they got)")
+	}
+	if err := printRuns(out, st.GetRuns()); err != nil {
+		return err
 	}
 	if n := len(st.GetProblems()); n > 0 && problems > 0 {
 		fmt.Fprintf(out, "\nproblems (%d of %d):\n", min(n, problems), st.GetTotalProblems())
@@ -109,10 +118,23 @@ func printStats(out io.Writer, st *pb.StatsResponse, problems int) error {
 			if i == problems {
 				break
 			}
-			fmt.Fprintf(out, "  %-7s %-22s %s: %s\n", severity(p.GetSeverity()), p.GetCode(), where(p), p.GetMessage())
+			fmt.Fprintf(out, "  %-7s %-22s %s: %s\n", severity(p.GetSeverity()), index.Printable(p.GetCode()), where(p), index.Printable(p.GetMessage()))
 		}
 	}
 	return nil
+}
+
+// writeExtraction says where the served streams were extracted: the index
+// decodes every image and fills the cache at start-up (and reindex); only
+// cache misses are extracted on demand, and only those are timed.
+func writeExtraction(out io.Writer, ex *pb.LatencySummary, warmed uint64) {
+	fmt.Fprintf(out, "extraction while indexing: %d images put in the cache\n", warmed)
+	if ex.GetCount() == 0 {
+		fmt.Fprintln(out, "extraction on demand: none; every image served came from the cache")
+		return
+	}
+	fmt.Fprintf(out, "extraction on demand (cache misses): %d images, mean %s, p50 %s, p99 %s, max %s\n",
+		ex.GetCount(), secs(ex.GetMeanSeconds()), secs(ex.GetP50Seconds()), secs(ex.GetP99Seconds()), secs(ex.GetMaxSeconds()))
 }
 
 func kindName(k pb.Kind) string {

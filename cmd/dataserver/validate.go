@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
 	"github.com/starlight/dataserver/codec"
 	"github.com/starlight/dataserver/index"
@@ -27,37 +25,31 @@ func init() {
 }
 
 func runValidate(ctx context.Context, args []string) error {
-	return validate(ctx, args, os.Stdout, term.IsTerminal(int(os.Stderr.Fd())))
+	return validate(ctx, args, os.Stdout, stderrIsTerminal())
 }
 
 // validate runs the command, writing the report to out and, when progress
 // is set, a progress bar to stderr.
 func validate(ctx context.Context, args []string, out io.Writer, progress bool) error {
-	fl := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fl := newFlags("validate", "--root DIR [--json] [flags]")
 	root := fl.String("root", "", "the datasets folder holding the *_submission_* folders (required)")
 	asJSON := fl.Bool("json", false, "print the report as one JSON object instead of tables")
 	workers := fl.Int("workers", 0, "files read at once (0: GOMAXPROCS)")
-	if err := fl.Parse(args); err != nil {
-		return exitCode(2)
+	if err := parseFlags(fl, args); err != nil {
+		return err
 	}
-	if *root == "" || fl.NArg() > 0 {
-		fl.Usage()
-		return exitCode(2)
+	if *root == "" {
+		return missing(fl, "--root is required: the datasets folder holding the *_submission_* folders")
+	}
+	if fl.NArg() > 0 {
+		return missing(fl, fmt.Sprintf("unexpected argument %q (flags only)", fl.Arg(0)))
 	}
 	opts := index.Options{Workers: *workers}
 	var bar *progressbar.ProgressBar
 	if progress {
 		opts.Progress = func(done, total int) {
 			if bar == nil {
-				bar = progressbar.NewOptions(total,
-					progressbar.OptionSetWriter(os.Stderr),
-					progressbar.OptionSetDescription("indexing"),
-					progressbar.OptionShowCount(),
-					progressbar.OptionShowIts(),
-					progressbar.OptionSetItsString("files"),
-					progressbar.OptionThrottle(100_000_000),
-					progressbar.OptionClearOnFinish(),
-				)
+				bar = newBar(os.Stderr, total, "indexing", "files")
 			}
 			_ = bar.Set(done)
 		}
@@ -88,7 +80,7 @@ func validate(ctx context.Context, args []string, out io.Writer, progress bool) 
 // writeReport prints the report as tables followed by the problems.
 func writeReport(out io.Writer, r *index.Report) {
 	fmt.Fprintf(out, "root      %s\nsnapshot  %s\nsamples   %d (%d served), %d errors, %d warnings\n\n",
-		r.Root, r.SnapshotID, r.Samples, r.Accepted, r.Errors, r.Warnings)
+		index.Printable(r.Root), r.SnapshotID, r.Samples, r.Accepted, r.Errors, r.Warnings)
 
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SUBMISSION\tKIND\tTECHNIQUE/CATEGORY\tSAMPLES\tSERVED")
@@ -97,7 +89,7 @@ func writeReport(out io.Writer, r *index.Report) {
 		if g == "" {
 			g = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\n", c.Submission, c.Kind, g, c.Total, c.Accepted)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\n", index.Printable(c.Submission), c.Kind, index.Printable(g), c.Total, c.Accepted)
 	}
 	tw.Flush()
 
@@ -125,7 +117,7 @@ func writeReport(out io.Writer, r *index.Report) {
 		cells[k][string(f.Format)] = f.Count
 	}
 	for _, k := range rows {
-		fmt.Fprintf(tw, "%s\t%s", k.sub, k.kind)
+		fmt.Fprintf(tw, "%s\t%s", index.Printable(k.sub), k.kind)
 		for _, c := range cols {
 			fmt.Fprintf(tw, "\t%d", cells[k][c])
 		}
@@ -137,7 +129,7 @@ func writeReport(out io.Writer, r *index.Report) {
 	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SUBMISSION\tFORMAT\tCLEAN\tSTEGO\tCLEAN SHARE\tSTEGO SHARE")
 	for _, b := range r.Balance {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f%%\t%.0f%%\n", b.Submission, b.Format, b.Clean, b.Stego, 100*b.CleanShare, 100*b.StegoShare)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f%%\t%.0f%%\n", index.Printable(b.Submission), b.Format, b.Clean, b.Stego, 100*b.CleanShare, 100*b.StegoShare)
 	}
 	tw.Flush()
 
@@ -148,13 +140,13 @@ func writeReport(out io.Writer, r *index.Report) {
 	}
 	sort.Strings(subs)
 	for _, s := range subs {
-		fmt.Fprintf(out, "  %s: %s\n", s, strings.Join(r.Categories[s], ", "))
+		fmt.Fprintf(out, "  %s: %s\n", index.Printable(s), index.Printable(strings.Join(r.Categories[s], ", ")))
 	}
 
 	if len(r.Duplicates) > 0 {
 		fmt.Fprintf(out, "\nsame bytes under the same label (groups: %d):\n", len(r.Duplicates))
 		for _, g := range r.Duplicates {
-			fmt.Fprintf(out, "  %s\n", strings.Join(g, "  =  "))
+			fmt.Fprintf(out, "  %s\n", index.Printable(strings.Join(g, "  =  ")))
 		}
 	}
 

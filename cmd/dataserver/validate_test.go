@@ -107,3 +107,23 @@ func TestValidateProgressBar(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 }
+
+// TestValidateEscapesNames: a file name with a newline and terminal escapes
+// prints as one escaped line in the text report, as the JSON report does.
+func TestValidateEscapesNames(t *testing.T) {
+	root := t.TempDir()
+	writePNG(t, filepath.Join(root, "x_submission_2025", "clean", "a.png"), 3)
+	evil := "s\nx_submission_2025/clean/a.png: warning forged\x1b[2J.png"
+	writePNG(t, filepath.Join(root, "x_submission_2025", "stego", evil), 5) // no sidecar: an error naming it
+	var out bytes.Buffer
+	if err := validate(context.Background(), []string{"--root", root}, &out, false); err == nil {
+		t.Fatal("no error for a stego image without a sidecar")
+	}
+	text := out.String()
+	if strings.Contains(text, "\x1b") || strings.Contains(text, "\n"+"x_submission_2025/clean/a.png: warning forged") {
+		t.Errorf("raw control characters in the report:\n%q", text)
+	}
+	if !strings.Contains(text, `x_submission_2025/stego/s\nx_submission_2025/clean/a.png: warning forged\x1b[2J.png: error sidecar-missing`) {
+		t.Errorf("the escaped name is not in the report:\n%s", text)
+	}
+}

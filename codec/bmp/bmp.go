@@ -9,7 +9,6 @@ import (
 // DecodeConfig reads the headers (and the palette, which decides between
 // "P" and "L") and returns the mode and size Pillow reports.
 func DecodeConfig(data []byte) (cfg codec.Config, err error) {
-	defer recoverError(&err)
 	h, err := parseHeader(data)
 	if err != nil {
 		return codec.Config{}, err
@@ -21,7 +20,6 @@ func DecodeConfig(data []byte) (cfg codec.Config, err error) {
 // does. lim is checked against the header's size before any pixel buffer
 // exists.
 func Decode(data []byte, lim codec.Limits) (img *codec.Image, err error) {
-	defer recoverError(&err)
 	h, err := parseHeader(data)
 	if err != nil {
 		return nil, err
@@ -102,14 +100,6 @@ func (h *header) paletteLUT() ([]byte, []byte, error) {
 	}
 	copy(lut, pal)
 	return lut, pal, nil
-}
-
-// recoverError turns a panic escaping the decoder into an error, so no
-// hostile input can crash the caller.
-func recoverError(err *error) {
-	if r := recover(); r != nil {
-		*err = codec.Errorf("bmp: internal decoder failure: %v", r)
-	}
 }
 
 // unsupportedErr returns an error wrapping codec.ErrUnsupported, for the

@@ -9,7 +9,6 @@ import (
 // DecodeConfig reads the header up to the first image descriptor and
 // returns the mode and size Pillow reports, without decoding pixels.
 func DecodeConfig(data []byte) (cfg codec.Config, err error) {
-	defer recoverError(&err)
 	f, err := parseHeader(data)
 	if err != nil {
 		return codec.Config{}, err
@@ -21,7 +20,6 @@ func DecodeConfig(data []byte) (cfg codec.Config, err error) {
 // convert("RGB") does. lim is checked against the header's size before
 // any pixel buffer exists.
 func Decode(data []byte, lim codec.Limits) (img *codec.Image, err error) {
-	defer recoverError(&err)
 	f, err := parseHeader(data)
 	if err != nil {
 		return nil, err
@@ -76,14 +74,6 @@ func greyRamp() []byte {
 		p[i] = byte(i / 3)
 	}
 	return p
-}
-
-// recoverError turns a panic escaping the decoder into an error, so no
-// hostile input can crash the caller.
-func recoverError(err *error) {
-	if r := recover(); r != nil {
-		*err = codec.Errorf("gif: internal decoder failure: %v", r)
-	}
 }
 
 // formatErr returns an error wrapping codec.ErrFormat, prefixed "gif: ".

@@ -34,11 +34,6 @@ const maxScans = 300
 // DecodeConfig reads the header up to the frame (SOF) marker and reports the
 // size and the Pillow mode, without decoding or allocating pixels.
 func DecodeConfig(data []byte) (cfg codec.Config, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: jpeg: internal error on malformed header: %v", codec.ErrFormat, r)
-		}
-	}()
 	var d decoder
 	d.data = data
 	if err := d.readHeader(true); err != nil {
@@ -58,12 +53,6 @@ func Decode(data []byte, lim codec.Limits) (*codec.Image, error) {
 // decode is Decode with the block smoothing rules of the given
 // libjpeg-turbo release.
 func decode(data []byte, lim codec.Limits, rules smoothRules) (img *codec.Image, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			img = nil
-			err = fmt.Errorf("%w: jpeg: internal error on malformed data: %v", codec.ErrFormat, r)
-		}
-	}()
 	d := getDecoder(data, lim)
 	defer putDecoder(d)
 	d.smooth = rules

@@ -9,7 +9,6 @@ import (
 // DecodeConfig reads the chunks before the first IDAT and returns the mode
 // and size Pillow reports, without inflating anything.
 func DecodeConfig(data []byte) (cfg codec.Config, err error) {
-	defer recoverError(&err)
 	s, err := scanHeader(data, false)
 	if err != nil {
 		return codec.Config{}, err
@@ -20,7 +19,6 @@ func DecodeConfig(data []byte) (cfg codec.Config, err error) {
 // Decode decodes the image and converts it as Pillow's convert("RGB") does.
 // lim is checked against the header's size before any pixel buffer exists.
 func Decode(data []byte, lim codec.Limits) (img *codec.Image, err error) {
-	defer recoverError(&err)
 	s, err := scanHeader(data, true)
 	if err != nil {
 		return nil, err
@@ -48,14 +46,6 @@ func Decode(data []byte, lim codec.Limits) (img *codec.Image, err error) {
 		expandIndex(out.rgb, out.index, lut)
 	}
 	return img, nil
-}
-
-// recoverError turns a panic escaping the decoder into an error, so no
-// hostile input can crash the caller.
-func recoverError(err *error) {
-	if r := recover(); r != nil {
-		*err = codec.Errorf("png: internal decoder failure: %v", r)
-	}
 }
 
 // formatErr returns an error wrapping codec.ErrFormat, prefixed "png: ".

@@ -10,7 +10,6 @@ import (
 // without decoding pixels: the container is walked and the bitstream
 // headers read, as Pillow's Image.open does.
 func DecodeConfig(data []byte) (cfg codec.Config, err error) {
-	defer recoverTo(&err)
 	c, err := parse(data)
 	if err != nil {
 		return codec.Config{}, err
@@ -22,7 +21,6 @@ func DecodeConfig(data []byte) (cfg codec.Config, err error) {
 // mode RGBA, its full alpha plane). The canvas size is checked against lim
 // before any pixel buffer is allocated.
 func Decode(data []byte, lim codec.Limits) (img *codec.Image, err error) {
-	defer recoverTo(&err)
 	c, err := parse(data)
 	if err != nil {
 		return nil, err
@@ -90,11 +88,4 @@ func (c *container) config() codec.Config {
 		mode = codec.ModeRGBA
 	}
 	return codec.Config{Format: codec.FormatWEBP, Mode: mode, Width: c.width, Height: c.height}
-}
-
-// recoverTo turns a panic in the decoders below into an error.
-func recoverTo(err *error) {
-	if r := recover(); r != nil {
-		*err = codec.Errorf("webp: malformed data (decoder panic: %v)", r)
-	}
 }

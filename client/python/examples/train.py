@@ -14,10 +14,16 @@ or let the example start the demo server itself:
 With --checkpoint FILE the model, the optimiser and the data stream's
 position are saved after every epoch and restored at start: an interrupted
 run continues with the very batches it would have seen.
+
+With --mining every batch's per-sample losses go back to the server (a
+LossReporter, in the background) and from --mining-first-epoch on the server
+draws the negatives the model still gets wrong more often (at most
+--mining-strength times as often as the easiest).
 """
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -65,6 +71,11 @@ class SmallDetector(nn.Module):
         return self.stego(h).squeeze(1), self.method(h), self.bit_order(h)
 
 
+def per_sample_loss(outputs, batch):
+    """The unweighted stego BCE of every sample: what a LossReporter reports."""
+    return F.binary_cross_entropy_with_logits(outputs[0].detach(), batch["label"].float(), reduction="none")
+
+
 def loss_of(outputs, batch):
     """Weighted stego BCE (per-sample loss weights) plus auxiliary technique
     and bit-order cross-entropies."""
@@ -101,6 +112,14 @@ class Rates:
                 f"TPR stego {self.rate(sds.KIND_STEGO):.3f} ({self.n[sds.KIND_STEGO]})")
 
 
+def find_demo_bin(name):
+    """Returns the path of the dataserver binary NAME (a path, or a command on
+    PATH), or None when there is no such executable."""
+    if os.sep not in name:
+        return shutil.which(name)
+    return name if os.path.isfile(name) and os.access(name, os.X_OK) else None
+
+
 def start_demo(binary):
     """Starts `dataserver demo` on a free loopback port; returns (process, address)."""
     with socket.socket() as s:
@@ -127,12 +146,22 @@ def main(argv=None):
     ap.add_argument("--workers", type=int, default=0, help="DataLoader workers")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--checkpoint", help="save and resume model + data position here")
+    ap.add_argument("--mining", action="store_true", help="report per-sample losses and mine hard negatives")
+    ap.add_argument("--mining-run", default="", help="feedback run name (default: train-seed-SEED)")
+    ap.add_argument("--mining-strength", type=float, default=4, help="largest ratio of two draw weights")
+    ap.add_argument("--mining-first-epoch", type=int, default=1, help="first epoch drawn by the losses")
     args = ap.parse_args(argv)
     torch.manual_seed(args.seed)
 
     demo = None
     if args.demo_bin:
-        demo, args.addr = start_demo(args.demo_bin)
+        binary = find_demo_bin(args.demo_bin)
+        if binary is None:
+            print(f"train.py: --demo-bin {args.demo_bin}: no such executable file. Build it from the repository root "
+                  f"with `go build -o dataserver ./cmd/dataserver` (or `go install ./cmd/dataserver` and pass "
+                  f"--demo-bin dataserver), or start a server yourself and pass --addr.", file=sys.stderr)
+            return 2
+        demo, args.addr = start_demo(binary)
     try:
         return train(args)
     finally:
@@ -146,8 +175,23 @@ def main(argv=None):
 
 def train(args):
     mix = tuple(int(x) for x in args.mix.split(":"))
+    mining, reporter = None, None
+    if args.mining:
+        run = args.mining_run or f"train-seed-{args.seed}"
+        mining = sds.Mining(run=run, strength=args.mining_strength, first_epoch=args.mining_first_epoch)
+        reporter = sds.LossReporter(args.addr, run=run, token=args.token)
+    try:
+        return train_with(args, mix, mining, reporter)
+    finally:
+        if reporter is not None:
+            reporter.close()
+            print(f"mining: {reporter.queued_total} losses reported, accepted {reporter.accepted}, "
+                  f"rejected {reporter.rejected}, dropped {reporter.dropped}, failed {reporter.failed}")
+
+
+def train_with(args, mix, mining, reporter):
     ds = sds.StreamingDataset(args.addr, token=args.token, batch_size=args.batch_size, mix=mix, seed=args.seed,
-                              alpha_channels=args.alpha_channels, consumer="examples/train.py")
+                              alpha_channels=args.alpha_channels, consumer="examples/train.py", mining=mining)
     loader = ds.loader(num_workers=args.workers)
     model = SmallDetector(args.alpha_channels)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
@@ -177,19 +221,29 @@ def train(args):
             total += float(loss) * n
             weight += n
             rates.add(out[0].detach(), batch["kind"])
+            if reporter is not None:
+                reporter.report(batch, per_sample_loss(out, batch), torch.sigmoid(out[0].detach()))
             steps += 1
-            if (args.max_batches and steps >= args.max_batches) or time.monotonic() - t0 > args.max_seconds:
-                complete = False
+            if args.max_batches and steps >= args.max_batches:
+                complete, stop = False, f"the batch limit (--max-batches {args.max_batches}) reached after {steps} batches"
+                break
+            if time.monotonic() - t0 > args.max_seconds:
+                complete, stop = False, (f"the time limit (--max-seconds {args.max_seconds:g}) reached after {steps} batches, "
+                                         f"in epoch {epoch} of {args.epochs}")
                 break
         print(f"epoch {epoch}: loss {total / max(weight, 1):.4f} over {weight} samples; {rates}; {time.monotonic() - t0:.1f}s",
               flush=True)
+        if reporter is not None:
+            # The next epoch's draws use the losses the server holds when its
+            # stream opens: send this epoch's before.
+            reporter.flush(timeout=30)
         if args.checkpoint:
             # An epoch cut short resumes where it stopped: set_epoch keeps the
             # data position inside the epoch it names.
             torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "data": loader.state_dict(),
                         "epoch": epoch + 1 if complete else epoch}, args.checkpoint)
         if not complete:
-            print(f"stopping: budget reached after {steps} batches")
+            print(f"stopping: {stop}")
             break
 
     # One more epoch, unseen order, no updates: the rates of the trained model.

@@ -22,13 +22,18 @@ label                  [B] int64        1 stego, 0 clean or negative
 method                 [B] int64        technique class 0..4 (METHODS), -1 clean/negative
 loss_weight            [B] float32      per-sample loss weight
 kind                   [B] int64        1 clean, 2 stego, 3 negative
+pair_index             [B] int64        pair number in the batch (pairing), -1 outside a pair
+transforms             [B] int64        D4 transform applied (augment): 0 none, 1-3 quarter
+                                        turns counterclockwise, 4-7 a mirror then 0-3 turns
 content_ids, paths     list[str]        sha256 of the file, path under the root
 submissions            list[str]        submission folder
 negative_categories    list[str]        negative category, "" for other kinds
 =====================  ===============  ==========================================
 
 plus the batch's place: ``snapshot_id``, ``extractor_version``, ``epoch``,
-``batch_index``, ``batches_per_epoch``, ``cursor``, and the stream that sent
+``batch_index``, ``batches_per_epoch``, ``cursor``, ``receipt`` (names the batch
+exactly: ``ds.replay(receipt)`` gives it back, ``explain(addr, receipt)`` lists
+its samples), and the stream that sent
 it: ``stream`` and ``num_streams`` (DataLoader worker streams of this rank),
 ``rank`` and ``world_size`` (the global rank the server scheduled).
 Only the requested streams are present; ``model_inputs(batch)`` returns the
@@ -40,8 +45,10 @@ the targets (TARGETS: bit_order, label, method, loss_weight). bit_order is
 from .batch import KIND_CLEAN, KIND_NEGATIVE, KIND_STEGO, METHODS, MODEL_INPUTS, TARGETS, model_inputs, targets, to_batch
 from .dataset import StreamingDataset, StreamingLoader
 from .distributed import rank_world
+from .feedback import LossReporter, Mining
 from .errors import ConfigError, DataServerError, DiscontinuityError, StateError, StreamError, TensorError
 from .options import STREAMS, LossWeights, Mix
+from .replay import explain
 from .retry import RetryPolicy, is_transient
 from .stream import BatchStream, ResumeEvent
 from .transport import Connection, TLSOptions, health_check
@@ -50,5 +57,6 @@ __all__ = [
     "StreamingDataset", "StreamingLoader", "BatchStream", "Connection", "TLSOptions", "RetryPolicy",
     "ResumeEvent", "Mix", "LossWeights", "STREAMS", "MODEL_INPUTS", "METHODS", "KIND_CLEAN", "KIND_STEGO",
     "KIND_NEGATIVE", "TARGETS", "model_inputs", "targets", "to_batch", "rank_world", "is_transient", "health_check",
-    "DataServerError", "ConfigError", "StreamError", "DiscontinuityError", "TensorError", "StateError",
+    "LossReporter", "Mining", "explain", "DataServerError", "ConfigError", "StreamError", "DiscontinuityError",
+    "TensorError", "StateError",
 ]

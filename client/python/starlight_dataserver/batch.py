@@ -45,6 +45,7 @@ def to_batch(msg: "pb.StreamBatchesResponse", streams: Sequence[str], alpha_chan
     out["method"] = torch.from_numpy(np.fromiter(msg.technique_classes, dtype=np.int64, count=n))
     out["loss_weight"] = torch.from_numpy(np.fromiter(msg.loss_weights, dtype=np.float32, count=n))
     out["kind"] = torch.from_numpy(np.fromiter(msg.kinds, dtype=np.int64, count=n))
+    out["pair_index"], out["transforms"] = pairs_and_transforms(msg, n)
     out["content_ids"] = list(msg.content_ids)
     out["paths"] = list(msg.paths)
     out["submissions"] = list(msg.submissions)
@@ -55,7 +56,23 @@ def to_batch(msg: "pb.StreamBatchesResponse", streams: Sequence[str], alpha_chan
     out["batch_index"] = int(msg.batch_index)
     out["batches_per_epoch"] = int(msg.batches_per_epoch)
     out["cursor"] = msg.cursor
+    out["receipt"] = msg.receipt
     return out
+
+
+def pairs_and_transforms(msg: "pb.StreamBatchesResponse", n: int) -> tuple:
+    """Returns the batch's pair_index (int64, each sample's pair number in
+    the batch, -1 outside a pair; all -1 without pairing) and transforms
+    (int64, the D4 transform applied, 0..7; all 0 without augmentation)."""
+    pairs, transforms = msg.pair_index, msg.transforms
+    for name, col in (("pair_index", pairs), ("transforms", transforms)):
+        if len(col) not in (0, n):
+            raise TensorError(f"batch epoch {msg.epoch} index {msg.batch_index}: {len(col)} {name} for {n} samples")
+    p = np.fromiter(pairs, dtype=np.int64, count=n) if len(pairs) else np.full(n, -1, dtype=np.int64)
+    t = np.fromiter(transforms, dtype=np.int64, count=n) if len(transforms) else np.zeros(n, dtype=np.int64)
+    if ((t < 0) | (t > 7)).any():
+        raise TensorError(f"batch epoch {msg.epoch} index {msg.batch_index}: transform outside 0..7")
+    return torch.from_numpy(p), torch.from_numpy(t)
 
 
 def model_inputs(batch: Dict[str, object]) -> tuple:

@@ -4,7 +4,7 @@ import atexit
 import logging
 import multiprocessing
 import time
-from typing import Callable, Dict, Iterator, Mapping, Optional, Sequence, Union
+from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
@@ -12,8 +12,10 @@ from ._proto import dataserver_pb2 as pb
 from .batch import to_batch
 from .distributed import global_stream, rank_world
 from .errors import ConfigError, StateError
-from .options import (STREAM_KINDS, LossWeightsLike, MixLike, as_loss_weights, as_mix, check_uint,
+from .feedback import Mining
+from .options import (STREAM_KINDS, LossWeightsLike, Mix, MixLike, as_loss_weights, as_mix, check_uint,
                       stream_names, wire_streams)
+from .replay import replay_message, samples_of
 from .retry import RetryPolicy
 from .state import STATE_VERSION, Position
 from .stream import BatchStream, ResumeEvent
@@ -49,14 +51,17 @@ class StreamingDataset(IterableDataset):
     a DataLoader with ``batch_size=None``, or use ``loader()``).
 
     Each DataLoader worker reads a stream of its own: worker w of W on rank r
-    of R reads global rank r*W + w of world R*W, so ranks and workers see
+    of R reads global rank w*R + r of world R*W, so ranks and workers see
     disjoint samples. Rank and world size come from the arguments, else
     torch.distributed, else RANK / WORLD_SIZE, else 0 and 1.
 
     A stream resumes by itself from its last cursor on transient errors
     (UNAVAILABLE and the like), failing over to the next address.
     ``state_dict()`` holds the cursor of the last batch delivered on every
-    stream; ``load_state_dict()`` on a new dataset resumes exactly there.
+    stream; ``load_state_dict()`` on a new dataset resumes exactly there,
+    also with another number of ranks or DataLoader workers (an elastic
+    resume: ranks in step have consumed a prefix of the epoch, and the rest
+    is divided among the new ones; no sample is lost or repeated).
 
     Arguments:
         addresses: "host:port", "a:1,b:2", a list of them, or one gRPC target
@@ -65,6 +70,12 @@ class StreamingDataset(IterableDataset):
         mix: clean, stego and negative weights: Mix, dict or triple; None is 1:1:1.
         loss_weights: LossWeights or dict; None keeps the server's defaults.
         class_balance: draw stego samples evenly over the five techniques.
+        pairing: put each stego right after its cover in the same batch (the
+            batch's ``pair_index`` numbers the pairs); negatives stay single.
+        stegos_per_cover: with pairing, up to this many stegos follow their
+            cover (0 means 1).
+        augment: apply one of the eight rotations/flips of the square to
+            each sample, the same within a pair (the batch's ``transforms``).
         seed: seed of the shuffles.
         epoch: first epoch streamed; epochs: how many one iteration streams.
         streams: stream names to carry (default all eight, see STREAMS).
@@ -80,10 +91,12 @@ class StreamingDataset(IterableDataset):
         ready_timeout: seconds to wait for a replica to report SERVING before
             streaming (None: do not wait).
         on_resume: called with a ResumeEvent before every resumption (default: a log warning).
+        mining: Mining, hard-sample mining by the losses a LossReporter reports.
     """
 
     def __init__(self, addresses: Union[str, Sequence[str]], *, batch_size: int,
                  mix: MixLike = None, loss_weights: LossWeightsLike = None, class_balance: bool = False,
+                 pairing: bool = False, stegos_per_cover: int = 0, augment: bool = False,
                  seed: int = 0, epoch: int = 0, epochs: int = 1, streams: Optional[Sequence[str]] = None,
                  alpha_channels: int = 1, pack_bit_planes: bool = True,
                  rank: Optional[int] = None, world_size: Optional[int] = None,
@@ -93,12 +106,16 @@ class StreamingDataset(IterableDataset):
                  consumer: str = "", snapshot_id: str = "", max_batches: int = 0,
                  retry: RetryPolicy = RetryPolicy(), max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
                  ready_timeout: Optional[float] = 60.0,
-                 on_resume: Optional[Callable[[ResumeEvent], None]] = _log_resume):
+                 on_resume: Optional[Callable[[ResumeEvent], None]] = _log_resume,
+                 mining: Optional[Mining] = None):
         super().__init__()
         self.batch_size = check_uint("batch_size", batch_size, positive=True)
         self.mix = as_mix(mix)
         self.loss_weights = as_loss_weights(loss_weights)
         self.class_balance = bool(class_balance)
+        self.pairing = bool(pairing)
+        self.stegos_per_cover = check_uint("stegos_per_cover", stegos_per_cover)
+        self.augment = bool(augment)
         self.seed = check_uint("seed", seed, bits=64)
         self.epoch = check_uint("epoch", epoch, bits=64)
         self.epochs = check_uint("epochs", epochs, bits=64, positive=True)
@@ -123,6 +140,9 @@ class StreamingDataset(IterableDataset):
         self.retry = retry
         self.ready_timeout = ready_timeout
         self.on_resume = on_resume
+        if mining is not None and not isinstance(mining, Mining):
+            raise ConfigError("mining must be a Mining")
+        self.mining = mining
         # Check the target list and the TLS options now, not in a worker.
         Connection(addresses, token=token, tls=self.tls, max_message_bytes=max_message_bytes).close()
         self.addresses = addresses
@@ -132,6 +152,14 @@ class StreamingDataset(IterableDataset):
         self._positions: Dict[int, Position] = {}
         self._num_streams: Optional[int] = None
         self._next_stream = 0
+        # _layout is the (rank, world size) the positions were taken with;
+        # _elastic, after an elastic resume, is (cursor, epoch) where every
+        # stream of the new layout without a position of its own starts.
+        self._layout: Optional[tuple] = None
+        self._elastic: Optional[tuple] = None
+        # _last is (stream, Position) of the last batch delivered, which
+        # set_epoch does not drop: an elastic resume counts from it.
+        self._last: Optional[tuple] = None
 
     # -- where this process reads -------------------------------------------
 
@@ -147,6 +175,14 @@ class StreamingDataset(IterableDataset):
         """The epoch an iteration stops before."""
         return self.epoch + self.epochs
 
+    def _wire_end_epoch(self) -> int:
+        """end_epoch as the request carries it (a uint64, exclusive): 0 for
+        the top epoch 2^64-1, which has no successor and is streamed alone;
+        otherwise at most 2^64-1."""
+        if self.epoch == (1 << 64) - 1:
+            return 0
+        return min(self.end_epoch, (1 << 64) - 1)
+
     def set_epoch(self, epoch: int, epochs: Optional[int] = None) -> None:
         """Makes the next iteration stream epochs [epoch, epoch + epochs).
         Positions that resume inside that range are kept (a checkpoint taken
@@ -158,6 +194,8 @@ class StreamingDataset(IterableDataset):
         # of the next one, which also takes the server's current snapshot.
         self._positions = {s: p for s, p in self._positions.items()
                            if self.epoch <= p.next().epoch < self.end_epoch and p.next().batch > 0}
+        if self._elastic is not None and not self.epoch <= self._elastic[1] < self.end_epoch:
+            self._elastic = None
         if not self._positions:
             self._next_stream = 0
 
@@ -174,13 +212,17 @@ class StreamingDataset(IterableDataset):
         """Returns the StreamBatchesRequest of global rank of world_size (no cursor)."""
         req = pb.StreamBatchesRequest(
             batch_size=self.batch_size, class_balance=self.class_balance, seed=self.seed,
-            epoch=self.epoch, end_epoch=self.end_epoch, rank=rank, world_size=world_size,
+            epoch=self.epoch, end_epoch=self._wire_end_epoch(), rank=rank, world_size=world_size,
+            pairing=self.pairing, stegos_per_cover=self.stegos_per_cover, augment=self.augment,
             streams=[STREAM_KINDS[n] for n in self._wire], snapshot_id=self.snapshot_id,
             consumer=self.consumer, pack_bit_planes=self.pack_bit_planes, max_batches=self.max_batches,
         )
-        req.mix.CopyFrom(self.mix.to_proto())
+        if self.mix != Mix():  # the zero Mix is "not given": the server's default
+            req.mix.CopyFrom(self.mix.to_proto())
         if self.loss_weights is not None:
             req.loss_weights.CopyFrom(self.loss_weights.to_proto())
+        if self.mining is not None:
+            req.mining.CopyFrom(self.mining.to_proto())
         return req
 
     def connect(self, start: int = 0) -> Connection:
@@ -197,16 +239,21 @@ class StreamingDataset(IterableDataset):
         if info is None:
             self._advance_if_done()
         rank, world = self.rank_world()
-        if self._positions and self._num_streams != workers:
-            raise StateError(f"the dataset's position was saved with {self._num_streams} DataLoader workers per rank; "
-                             f"this loader has {workers}: resume with the same num_workers")
-        s, grank, gworld = global_stream(rank, world, worker, workers, self._next_stream if self._positions else 0)
+        positions, elastic = self._positions, self._elastic
+        if positions and (self._num_streams != workers or self._layout != (rank, world)):
+            # An elastic resume: the old layout's streams stop, every new
+            # one starts from the prefix they consumed together.
+            elastic = self._elastic_of(positions)
+            positions = {}
+        s, grank, gworld = global_stream(rank, world, worker, workers, self._next_stream if positions else 0)
         req = self.request(grank, gworld)
-        pos = self._positions.get(s)
+        pos = positions.get(s)
         expect = None
         if pos is not None:
             req.cursor = pos.cursor
             expect = pos.next()
+        elif elastic is not None:
+            req.cursor = elastic[0]
         return self._generate(req, expect, s, workers, grank, gworld)
 
     def _generate(self, req, expect, s, workers, grank, gworld):
@@ -240,11 +287,38 @@ class StreamingDataset(IterableDataset):
                            batches_per_epoch=int(batch["batches_per_epoch"]), snapshot_id=batch.get("snapshot_id", ""))
         except (KeyError, TypeError, ValueError) as e:
             raise StateError(f"record: {e!r}: not a batch of a StreamingDataset") from None
-        if self._num_streams != workers:
+        layout = (int(batch.get("rank", 0)) % max(1, int(batch.get("world_size", 1)) // workers),
+                  int(batch.get("world_size", workers)) // workers)
+        if self._num_streams != workers or self._layout != layout:
+            if self._positions and self._elastic is None:
+                # the first batch of an elastic resume: later loaders of
+                # this layout start the streams that have none from there
+                self._elastic = self._elastic_of(self._positions)
             self._positions = {}
             self._num_streams = workers
+            self._layout = layout
         self._positions[s] = pos
+        self._last = (s, pos)
         self._next_stream = (s + 1) % workers
+        if len(self._positions) == workers:
+            self._elastic = None
+
+    def replay(self, receipt: str, *, timeout: float = 120.0) -> Dict[str, object]:
+        """Returns the batch a receipt (``batch["receipt"]``) names, as the
+        dict the stream gave (with this dataset's streams and alpha layout),
+        from any replica over the same tree, before or after a restart. A
+        file changed since raises StreamError (FAILED_PRECONDITION) naming it;
+        never other bytes under the receipt. It does not move state_dict()."""
+        with self.connect() as conn:
+            msg = replay_message(conn, receipt, retry=self.retry, timeout=timeout)
+        return to_batch(msg, self.streams, self.alpha_channels)
+
+    def explain(self, receipt: str, *, timeout: float = 120.0) -> List[Dict[str, object]]:
+        """Lists the samples of the batch a receipt names without tensors:
+        one dict per sample with path, submission, kind, technique, category,
+        loss_weight and content_id."""
+        with self.connect() as conn:
+            return samples_of(replay_message(conn, receipt, columns_only=True, retry=self.retry, timeout=timeout))
 
     def loader(self, **kwargs) -> "StreamingLoader":
         """Returns a DataLoader over this dataset (batch_size=None; any other
@@ -265,17 +339,29 @@ class StreamingDataset(IterableDataset):
     def _fingerprint(self) -> Dict[str, object]:
         m = self.mix
         return {"seed": self.seed, "batch_size": self.batch_size, "mix": [m.clean, m.stego, m.negative],
-                "class_balance": self.class_balance}
+                "class_balance": self.class_balance, "pairing": self.pairing,
+                "stegos_per_cover": self.stegos_per_cover, "augment": self.augment}
+
+    def _elastic_of(self, positions: Dict[int, Position]) -> tuple:
+        """(elastic cursor, epoch) after the last batch of positions, taken
+        with this dataset's recorded layout."""
+        if self._last is not None:
+            last, pos = self._last
+        else:
+            last = (self._next_stream - 1) % self._num_streams
+            pos = positions.get(last) or positions[max(positions)]
+        return pos.elastic_cursor(last, self._num_streams, self._layout[1]), pos.epoch
 
     def state_dict(self) -> Dict[str, object]:
         """The position of the stream as plain values: the cursor of the last
         batch delivered on every stream, the epochs, the rank layout and the
         request options the cursors are bound to."""
-        rank, world = self.rank_world()
+        rank, world = self._layout or self.rank_world()
         return {
             "version": STATE_VERSION,
             "rank": rank,
             "world_size": world,
+            "elastic": list(self._elastic) if self._elastic else None,
             "num_streams": self._num_streams,
             "next_stream": self._next_stream,
             "epoch": self.epoch,
@@ -285,17 +371,27 @@ class StreamingDataset(IterableDataset):
         }
 
     def load_state_dict(self, state: Mapping[str, object]) -> None:
-        """Resumes from a state_dict(): the next iteration (in a DataLoader
-        with the same num_workers) continues right after the last batch
-        recorded. Raises StateError when the state was saved by another rank
-        layout or with other request options."""
-        if not isinstance(state, Mapping) or state.get("version") != STATE_VERSION:
-            raise StateError(f"state_dict version {state.get('version') if isinstance(state, Mapping) else state!r}: want {STATE_VERSION}")
-        rank, world = self.rank_world()
-        if (state.get("rank"), state.get("world_size")) != (rank, world):
-            raise StateError(f"state_dict of rank {state.get('rank')} of {state.get('world_size')} loaded on rank {rank} of {world}")
+        """Resumes from a state_dict(): the next iteration continues right
+        after the last batch recorded. With the same ranks and num_workers
+        each stream resumes from its own cursor; with another world size,
+        rank or num_workers the resume is elastic (synchronous training: any
+        rank's state tells how far the epoch went, and the rest of it is
+        divided among the new ranks and workers). Raises StateError when the
+        state was saved with other request options."""
+        version = state.get("version") if isinstance(state, Mapping) else None
+        if version not in (1, STATE_VERSION):
+            raise StateError(f"state_dict version {version if isinstance(state, Mapping) else state!r}: want {STATE_VERSION}")
+        if version == 1 and (state.get("num_streams") or 1) > 1:
+            raise StateError("state_dict version 1 saved with DataLoader workers numbered its streams rank-major; "
+                             "this client numbers them worker-major: start the epoch again")
+        old_rank, old_world = state.get("rank"), state.get("world_size")
+        for name, v, lo in (("rank", old_rank, 0), ("world_size", old_world, 1)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+                raise StateError(f"state_dict {name} {v!r} is not an integer >= {lo}")
+        if old_rank >= old_world:
+            raise StateError(f"state_dict of rank {old_rank} of {old_world}")
         mine = self._fingerprint()
-        theirs = dict(state.get("request") or {})
+        theirs = dict({"pairing": False, "stegos_per_cover": 0, "augment": False}, **(state.get("request") or {}))
         if "mix" in theirs:
             theirs["mix"] = list(theirs["mix"])
         diff = sorted(k for k in mine if theirs.get(k) != mine[k])
@@ -315,9 +411,20 @@ class StreamingDataset(IterableDataset):
             raise StateError(f"state_dict next_stream {nxt} with {workers} streams")
         self.epoch = check_uint("epoch", state.get("epoch"), bits=64)
         self.epochs = check_uint("epochs", state.get("epochs"), bits=64, positive=True)
+        elastic = state.get("elastic")
+        if elastic is not None:
+            try:
+                cursor, epoch = elastic
+                elastic = (str(cursor), check_uint("elastic epoch", epoch, bits=64))
+            except (TypeError, ValueError, ConfigError) as e:
+                raise StateError(f"state_dict elastic {elastic!r}: {e}") from None
         self._positions = positions
         self._num_streams = int(workers) if workers is not None else None
         self._next_stream = nxt if positions else 0
+        self._layout = (old_rank, old_world)
+        self._elastic = elastic
+        last = (nxt - 1) % int(workers) if positions else None
+        self._last = (last, positions[last]) if last in positions else None
 
 
 def worker_context():

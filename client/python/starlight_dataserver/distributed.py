@@ -48,13 +48,18 @@ def global_stream(rank: int, world: int, worker: int, workers: int, offset: int 
     """Returns (stream, global rank, global world) of DataLoader worker
     ``worker`` of ``workers`` on ``rank`` of ``world``: the worker reads
     stream s = (worker + offset) % workers, which is global rank
-    rank * workers + s of world * workers. ``offset`` rotates the streams so a
+    s * world + rank of world * workers. ``offset`` rotates the streams so a
     resumed loader's first worker reads the stream an uninterrupted run would
-    have read next."""
+    have read next.
+
+    Worker-major numbering makes the t-th batch a rank delivers (its streams
+    taken round robin) global batch t * world + rank of the epoch: ranks in
+    step have consumed a prefix of the epoch, which an elastic resume with
+    another number of ranks or workers continues from."""
     if workers < 1 or not 0 <= worker < workers:
         raise ConfigError(f"worker {worker} of {workers}")
     s = (worker + offset) % workers
     gw = world * workers
     if gw > (1 << 32) - 1:
         raise ConfigError(f"world size {world} x {workers} workers does not fit a uint32")
-    return s, rank * workers + s, gw
+    return s, s * world + rank, gw

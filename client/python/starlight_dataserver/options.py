@@ -31,8 +31,9 @@ _U64 = (1 << 64) - 1
 
 @dataclass(frozen=True)
 class Mix:
-    """Weights of clean, stego and negative samples in every batch; all zero
-    means the server's default 1:1:1."""
+    """Weights of clean, stego and negative samples in every batch. The zero
+    Mix() stands for "not given": the request leaves the mix out and the
+    server uses its default 1:1:1 (an explicit 0:0:0 is refused by as_mix)."""
 
     clean: int = 0
     stego: int = 0
@@ -91,6 +92,9 @@ def as_mix(m: MixLike) -> Mix:
         v = getattr(out, name)
         if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= _U32:
             raise ConfigError(f"mix: {name} weight {v!r} is not an integer in 0..{_U32}")
+    if out == Mix():
+        raise ConfigError("mix: 0:0:0 serves nothing: leave mix out (None) for the default 1:1:1, "
+                          "or give at least one positive weight")
     return out
 
 

@@ -7,8 +7,10 @@ from typing import Dict, Mapping
 from .errors import StateError
 from .stream import Place, next_place
 
-#: Version of the state_dict layout.
-STATE_VERSION = 1
+#: Version of the state_dict layout. Version 2 numbers the worker streams
+#: worker-major (see distributed.global_stream); a version 1 state is read
+#: when it was saved without DataLoader workers (both numberings agree).
+STATE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,17 @@ class Position:
     def next(self) -> Place:
         """The place of the batch the cursor resumes at."""
         return next_place(self.epoch, self.batch_index, self.batches_per_epoch)
+
+    def elastic_cursor(self, stream: int, num_streams: int, world: int) -> str:
+        """The elastic cursor resuming, with any number of ranks and
+        workers, after this position, the last batch delivered by a loader
+        of ``world`` ranks of ``num_streams`` worker streams whose delivery
+        had just reached ``stream``: every rank, in step, had taken
+        t = batch_index * num_streams + stream + 1 batches of the epoch's
+        division, so t * world of them are consumed. The server's elastic
+        form: the cursor, a dot, that count."""
+        t = self.batch_index * num_streams + stream + 1
+        return f"{self.cursor}.{t * world}"
 
     def to_dict(self) -> Dict[str, object]:
         """The position as plain values."""

@@ -11,6 +11,8 @@ from starlight_dataserver.transport import decode_health_status, encode_health_r
 
 def test_mix_forms():
     assert as_mix(None) == Mix()
+    with pytest.raises(ConfigError, match="0:0:0"):
+        as_mix((0, 0, 0))
     assert as_mix((2, 1, 1)) == Mix(2, 1, 1)
     assert as_mix({"negative": 3}) == Mix(0, 0, 3)
     for bad in [(1, 2), {"dirty": 1}, (1, -1, 0), (1.5, 1, 1), (True, 1, 1)]:
@@ -122,5 +124,18 @@ def test_worker_streams_are_distinct_global_ranks():
             assert (s, gw) == (w, 12)
             seen.add(g)
     assert seen == set(range(12))
-    # the offset rotates streams among workers of one rank, not across ranks
-    assert [global_stream(1, 3, w, 4, offset=3)[1] for w in range(4)] == [7, 4, 5, 6]
+    # the offset rotates streams among workers of one rank, not across
+    # ranks; streams are numbered worker-major: stream s of rank r is s*3 + r
+    assert [global_stream(1, 3, w, 4, offset=3)[1] for w in range(4)] == [10, 1, 4, 7]
+
+
+def test_top_epoch_request_fits_uint64():
+    import starlight_dataserver as sds
+    top = (1 << 64) - 1
+    ds = sds.StreamingDataset("127.0.0.1:1", batch_size=2, epoch=top)
+    req = ds.request(0, 1)
+    assert req.epoch == top and req.end_epoch == 0
+    ds = sds.StreamingDataset("127.0.0.1:1", batch_size=2, epoch=top - 3, epochs=10)
+    assert ds.request(0, 1).end_epoch == top
+    ds = sds.StreamingDataset("127.0.0.1:1", batch_size=2, epoch=5, epochs=2)
+    assert ds.request(0, 1).end_epoch == 7

@@ -55,12 +55,55 @@ def test_state_dict_resumes_exactly(server, workers, stops):
         assert head + tail == whole, f"resumed after {stop} batches with {workers} workers: the stream differs"
 
 
-def test_resuming_with_another_worker_count_is_refused(server):
-    _, state = run(server.addr, 2, stop=3)
-    ds = StreamingDataset(server.addr, rank=0, world_size=1, **OPTS)
-    ds.load_state_dict(state)
-    with pytest.raises(Exception, match="2 DataLoader workers"):
-        next(iter(ds))
+ELASTIC = dict(batch_size=5, seed=9, mix=(0, 2, 1), pairing=True, augment=True, streams=["format"], epochs=1)
+
+
+def placed(batches, base, ranks):
+    """The samples of batches by global place (global batch, place in it),
+    from outside: a rank's batch b is global batch base + b*world + rank."""
+    out = {}
+    for b in batches:
+        g = base + b["batch_index"] * b["world_size"] + b["rank"]
+        pairs, transforms = b["pair_index"].tolist(), b["transforms"].tolist()
+        for j, cid in enumerate(b["content_ids"]):
+            assert (g, j) not in out, f"global batch {g} place {j} served twice"
+            out[(g, j)] = (cid, pairs[j], transforms[j])
+    return out
+
+
+@pytest.mark.parametrize("workers_from, workers_to", [(2, 1), (2, 0)])
+def test_elastic_resume_with_another_worker_count(server, workers_from, workers_to):
+    """Workers 2 -> 1 (and 2 -> in-process) at random cut points: the batches
+    before the cut and after the resume, placed by global position, are the
+    uninterrupted epoch, pairs and transforms included."""
+    import random
+    whole = list(StreamingDataset(server.addr, rank=0, world_size=1, **ELASTIC))
+    want = placed(whole, 0, 1)
+    n = len(whole)
+    assert n >= 6 and any(p >= 0 for b in whole for p in b["pair_index"].tolist())
+    rng = random.Random(3)
+    for stop in sorted(rng.sample(range(1, n - 1), 3)):
+        ds = StreamingDataset(server.addr, rank=0, world_size=1, **ELASTIC)
+        head = []
+        it = iter(ds.loader(num_workers=workers_from))
+        try:
+            for b in it:
+                head.append(b)
+                if len(head) == stop:
+                    break
+        finally:
+            it.close()
+        state = roundtrip(ds.state_dict())
+        resumed = StreamingDataset(server.addr, rank=0, world_size=1, **ELASTIC)
+        resumed.load_state_dict(state)
+        tail = list(resumed.loader(num_workers=workers_to))
+        got = placed(head, 0, 1)
+        for k, v in placed(tail, stop, 1).items():
+            assert k not in got, f"cut after {stop}: global batch {k[0]} place {k[1]} served twice"
+            got[k] = v
+        inside = {k: v for k, v in got.items() if k[0] < n}
+        assert inside == want, f"cut after {stop} batches, {workers_from} -> {workers_to} workers: the epoch differs"
+        assert len(got) - len(inside) < 3 * ELASTIC["batch_size"], "more padding than the last row"
 
 
 def test_plain_dataloader_in_process_records_by_itself(server):
@@ -102,7 +145,7 @@ def test_ranks_and_workers_see_disjoint_samples(server, monkeypatch):
         ds = StreamingDataset(server.addr, batch_size=bs, seed=5, mix=(0, 1, 0), streams=["format"])
         assert ds.rank_world() == (rank, 2)
         for b in ds.loader(num_workers=2):
-            assert b["world_size"] == 4 and b["rank"] // 2 == rank
+            assert b["world_size"] == 4 and b["rank"] % 2 == rank  # worker-major: stream s is s*2 + rank
             seen.setdefault(b["rank"], []).extend(b["paths"])
     assert sorted(seen) == [0, 1, 2, 3]
     total = [p for paths in seen.values() for p in paths]

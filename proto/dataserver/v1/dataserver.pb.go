@@ -468,12 +468,91 @@ func (x *LossWeights) GetNegativeCategories() map[string]float32 {
 	return nil
 }
 
+// Mining asks that the mined kinds be drawn by their reported losses: epoch
+// e draws them with probabilities rising with the loss summary of the run
+// frozen at the end of epoch e-1, the largest weight at most strength times
+// the smallest.
+type Mining struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// run names the run whose ReportLosses records are used (required).
+	Run string `protobuf:"bytes,1,opt,name=run,proto3" json:"run,omitempty"`
+	// kinds are the kinds mined; empty means negatives only.
+	Kinds []Kind `protobuf:"varint,2,rep,packed,name=kinds,proto3,enum=dataserver.v1.Kind" json:"kinds,omitempty"`
+	// strength is the largest ratio of two samples' draw weights, >= 1; 0
+	// means 4.
+	Strength float32 `protobuf:"fixed32,3,opt,name=strength,proto3" json:"strength,omitempty"`
+	// first_epoch is the first epoch mined; earlier epochs draw uniformly.
+	FirstEpoch    uint64 `protobuf:"varint,4,opt,name=first_epoch,json=firstEpoch,proto3" json:"first_epoch,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Mining) Reset() {
+	*x = Mining{}
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Mining) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Mining) ProtoMessage() {}
+
+func (x *Mining) ProtoReflect() protoreflect.Message {
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Mining.ProtoReflect.Descriptor instead.
+func (*Mining) Descriptor() ([]byte, []int) {
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Mining) GetRun() string {
+	if x != nil {
+		return x.Run
+	}
+	return ""
+}
+
+func (x *Mining) GetKinds() []Kind {
+	if x != nil {
+		return x.Kinds
+	}
+	return nil
+}
+
+func (x *Mining) GetStrength() float32 {
+	if x != nil {
+		return x.Strength
+	}
+	return 0
+}
+
+func (x *Mining) GetFirstEpoch() uint64 {
+	if x != nil {
+		return x.FirstEpoch
+	}
+	return 0
+}
+
 // StreamBatchesRequest fixes a schedule and where to read it from.
 type StreamBatchesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// batch_size is the number of samples per batch on every rank (required, >0).
+	// batch_size is the number of samples per batch on every rank; 0 means 4,
+	// which keeps a batch of every default stream under 4 MiB.
 	BatchSize uint32 `protobuf:"varint,1,opt,name=batch_size,json=batchSize,proto3" json:"batch_size,omitempty"`
-	// mix weighs clean, stego and negative samples; absent or all zero is 1:1:1.
+	// mix weighs clean, stego and negative samples; absent means 1:1:1, and a
+	// mix with every weight zero is refused (INVALID_ARGUMENT).
 	Mix *Mix `protobuf:"bytes,2,opt,name=mix,proto3" json:"mix,omitempty"`
 	// loss_weights sets per-sample loss weights; absent means the defaults.
 	LossWeights *LossWeights `protobuf:"bytes,3,opt,name=loss_weights,json=lossWeights,proto3" json:"loss_weights,omitempty"`
@@ -508,14 +587,34 @@ type StreamBatchesRequest struct {
 	// same epoch and end_epoch and adds the cursor.
 	EndEpoch uint64 `protobuf:"varint,14,opt,name=end_epoch,json=endEpoch,proto3" json:"end_epoch,omitempty"`
 	// max_batches caps the batches this call sends; 0 means no cap.
-	MaxBatches    uint32 `protobuf:"varint,15,opt,name=max_batches,json=maxBatches,proto3" json:"max_batches,omitempty"`
+	MaxBatches uint32 `protobuf:"varint,15,opt,name=max_batches,json=maxBatches,proto3" json:"max_batches,omitempty"`
+	// split is the split served: "train" (also ""), "val", "test" or "all".
+	// Cursors carry it; a cursor of another split is refused.
+	Split string `protobuf:"bytes,16,opt,name=split,proto3" json:"split,omitempty"`
+	// evaluation serves every sample of the split exactly once per epoch in a
+	// fixed order, with no mix weighting, upsampling or class balance; ranks
+	// get disjoint slices covering the split and the last batch may be short.
+	Evaluation bool `protobuf:"varint,17,opt,name=evaluation,proto3" json:"evaluation,omitempty"`
+	// pairing makes the schedule's unit a pair: a stego sample and the cover
+	// its sidecar names, adjacent in one batch, cover first; negatives stay
+	// single. Stegos without an accepted cover are left out.
+	Pairing bool `protobuf:"varint,18,opt,name=pairing,proto3" json:"pairing,omitempty"`
+	// stegos_per_cover, with pairing, puts a cover with up to this many of its
+	// stegos in one unit; 0 means 1.
+	StegosPerCover uint32 `protobuf:"varint,19,opt,name=stegos_per_cover,json=stegosPerCover,proto3" json:"stegos_per_cover,omitempty"`
+	// augment applies one of the eight rotations/flips of the square to each
+	// unit (the same to every member of a pair), chosen by a keyed hash of
+	// (seed, epoch, unit); every pixel value, and so every payload bit, is kept.
+	Augment bool `protobuf:"varint,20,opt,name=augment,proto3" json:"augment,omitempty"`
+	// mining draws the mined kinds by their reported losses; absent means off.
+	Mining        *Mining `protobuf:"bytes,21,opt,name=mining,proto3" json:"mining,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *StreamBatchesRequest) Reset() {
 	*x = StreamBatchesRequest{}
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[2]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -527,7 +626,7 @@ func (x *StreamBatchesRequest) String() string {
 func (*StreamBatchesRequest) ProtoMessage() {}
 
 func (x *StreamBatchesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[2]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -540,7 +639,7 @@ func (x *StreamBatchesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamBatchesRequest.ProtoReflect.Descriptor instead.
 func (*StreamBatchesRequest) Descriptor() ([]byte, []int) {
-	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{2}
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *StreamBatchesRequest) GetBatchSize() uint32 {
@@ -648,6 +747,48 @@ func (x *StreamBatchesRequest) GetMaxBatches() uint32 {
 	return 0
 }
 
+func (x *StreamBatchesRequest) GetSplit() string {
+	if x != nil {
+		return x.Split
+	}
+	return ""
+}
+
+func (x *StreamBatchesRequest) GetEvaluation() bool {
+	if x != nil {
+		return x.Evaluation
+	}
+	return false
+}
+
+func (x *StreamBatchesRequest) GetPairing() bool {
+	if x != nil {
+		return x.Pairing
+	}
+	return false
+}
+
+func (x *StreamBatchesRequest) GetStegosPerCover() uint32 {
+	if x != nil {
+		return x.StegosPerCover
+	}
+	return 0
+}
+
+func (x *StreamBatchesRequest) GetAugment() bool {
+	if x != nil {
+		return x.Augment
+	}
+	return false
+}
+
+func (x *StreamBatchesRequest) GetMining() *Mining {
+	if x != nil {
+		return x.Mining
+	}
+	return nil
+}
+
 // Tensor is one stream for a whole batch, batch dimension first, C order.
 type Tensor struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -671,7 +812,7 @@ type Tensor struct {
 
 func (x *Tensor) Reset() {
 	*x = Tensor{}
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[3]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -683,7 +824,7 @@ func (x *Tensor) String() string {
 func (*Tensor) ProtoMessage() {}
 
 func (x *Tensor) ProtoReflect() protoreflect.Message {
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[3]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -696,7 +837,7 @@ func (x *Tensor) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Tensor.ProtoReflect.Descriptor instead.
 func (*Tensor) Descriptor() ([]byte, []int) {
-	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{3}
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Tensor) GetName() string {
@@ -772,14 +913,27 @@ type StreamBatchesResponse struct {
 	// loss_weights are the per-sample loss weights.
 	LossWeights []float32 `protobuf:"fixed32,16,rep,packed,name=loss_weights,json=lossWeights,proto3" json:"loss_weights,omitempty"`
 	// tensors are the requested streams, in request order.
-	Tensors       []*Tensor `protobuf:"bytes,17,rep,name=tensors,proto3" json:"tensors,omitempty"`
+	Tensors []*Tensor `protobuf:"bytes,17,rep,name=tensors,proto3" json:"tensors,omitempty"`
+	// receipt names this batch (snapshot, extractor version, normalized
+	// schedule and layout, epoch, batch, rank, world) and carries a digest of
+	// its bytes; ReplayBatch returns the same message from it.
+	Receipt string `protobuf:"bytes,18,opt,name=receipt,proto3" json:"receipt,omitempty"`
+	// pair_index is, per sample, the number of its pair within the batch
+	// (0, 1, ...) when pairing, -1 for samples outside a pair; empty without pairing.
+	PairIndex []int32 `protobuf:"varint,19,rep,packed,name=pair_index,json=pairIndex,proto3" json:"pair_index,omitempty"`
+	// transforms are, per sample, the D4 transform applied (0 identity, 1-3
+	// quarter turns counterclockwise, 4-7 a horizontal flip then 0-3 quarter
+	// turns); empty without augmentation.
+	Transforms []uint32 `protobuf:"varint,20,rep,packed,name=transforms,proto3" json:"transforms,omitempty"`
+	// split is the split the batch was drawn from.
+	Split         string `protobuf:"bytes,21,opt,name=split,proto3" json:"split,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *StreamBatchesResponse) Reset() {
 	*x = StreamBatchesResponse{}
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[4]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -791,7 +945,7 @@ func (x *StreamBatchesResponse) String() string {
 func (*StreamBatchesResponse) ProtoMessage() {}
 
 func (x *StreamBatchesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[4]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -804,7 +958,7 @@ func (x *StreamBatchesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamBatchesResponse.ProtoReflect.Descriptor instead.
 func (*StreamBatchesResponse) Descriptor() ([]byte, []int) {
-	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{4}
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *StreamBatchesResponse) GetSnapshotId() string {
@@ -926,6 +1080,320 @@ func (x *StreamBatchesResponse) GetTensors() []*Tensor {
 	return nil
 }
 
+func (x *StreamBatchesResponse) GetReceipt() string {
+	if x != nil {
+		return x.Receipt
+	}
+	return ""
+}
+
+func (x *StreamBatchesResponse) GetPairIndex() []int32 {
+	if x != nil {
+		return x.PairIndex
+	}
+	return nil
+}
+
+func (x *StreamBatchesResponse) GetTransforms() []uint32 {
+	if x != nil {
+		return x.Transforms
+	}
+	return nil
+}
+
+func (x *StreamBatchesResponse) GetSplit() string {
+	if x != nil {
+		return x.Split
+	}
+	return ""
+}
+
+// ReplayBatchRequest names a batch by its receipt.
+type ReplayBatchRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// receipt is a StreamBatchesResponse.receipt.
+	Receipt string `protobuf:"bytes,1,opt,name=receipt,proto3" json:"receipt,omitempty"`
+	// columns_only leaves the tensors out (what `dataserver explain` prints);
+	// the digest is still checked against the files.
+	ColumnsOnly   bool `protobuf:"varint,2,opt,name=columns_only,json=columnsOnly,proto3" json:"columns_only,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReplayBatchRequest) Reset() {
+	*x = ReplayBatchRequest{}
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReplayBatchRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReplayBatchRequest) ProtoMessage() {}
+
+func (x *ReplayBatchRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReplayBatchRequest.ProtoReflect.Descriptor instead.
+func (*ReplayBatchRequest) Descriptor() ([]byte, []int) {
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ReplayBatchRequest) GetReceipt() string {
+	if x != nil {
+		return x.Receipt
+	}
+	return ""
+}
+
+func (x *ReplayBatchRequest) GetColumnsOnly() bool {
+	if x != nil {
+		return x.ColumnsOnly
+	}
+	return false
+}
+
+// ReplayBatchResponse carries the replayed batch.
+type ReplayBatchResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// batch is the batch, equal byte for byte to the StreamBatchesResponse
+	// first sent (without tensors when columns_only was asked).
+	Batch         *StreamBatchesResponse `protobuf:"bytes,1,opt,name=batch,proto3" json:"batch,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReplayBatchResponse) Reset() {
+	*x = ReplayBatchResponse{}
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReplayBatchResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReplayBatchResponse) ProtoMessage() {}
+
+func (x *ReplayBatchResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReplayBatchResponse.ProtoReflect.Descriptor instead.
+func (*ReplayBatchResponse) Descriptor() ([]byte, []int) {
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ReplayBatchResponse) GetBatch() *StreamBatchesResponse {
+	if x != nil {
+		return x.Batch
+	}
+	return nil
+}
+
+// LossRecord is one sample's training loss in one epoch of a run.
+type LossRecord struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// content_id is the sample's content id (hex sha256).
+	ContentId string `protobuf:"bytes,1,opt,name=content_id,json=contentId,proto3" json:"content_id,omitempty"`
+	// epoch is the epoch the loss was measured in.
+	Epoch uint64 `protobuf:"varint,2,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	// loss is the sample's loss, finite and >= 0.
+	Loss float32 `protobuf:"fixed32,3,opt,name=loss,proto3" json:"loss,omitempty"`
+	// probability is the model's predicted stego probability, 0..1, if known.
+	Probability   *float32 `protobuf:"fixed32,4,opt,name=probability,proto3,oneof" json:"probability,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LossRecord) Reset() {
+	*x = LossRecord{}
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LossRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LossRecord) ProtoMessage() {}
+
+func (x *LossRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LossRecord.ProtoReflect.Descriptor instead.
+func (*LossRecord) Descriptor() ([]byte, []int) {
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *LossRecord) GetContentId() string {
+	if x != nil {
+		return x.ContentId
+	}
+	return ""
+}
+
+func (x *LossRecord) GetEpoch() uint64 {
+	if x != nil {
+		return x.Epoch
+	}
+	return 0
+}
+
+func (x *LossRecord) GetLoss() float32 {
+	if x != nil {
+		return x.Loss
+	}
+	return 0
+}
+
+func (x *LossRecord) GetProbability() float32 {
+	if x != nil && x.Probability != nil {
+		return *x.Probability
+	}
+	return 0
+}
+
+// ReportLossesRequest is one message of a ReportLosses stream.
+type ReportLossesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// run names the training run; required in every message.
+	Run string `protobuf:"bytes,1,opt,name=run,proto3" json:"run,omitempty"`
+	// records are the losses reported.
+	Records       []*LossRecord `protobuf:"bytes,2,rep,name=records,proto3" json:"records,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportLossesRequest) Reset() {
+	*x = ReportLossesRequest{}
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportLossesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportLossesRequest) ProtoMessage() {}
+
+func (x *ReportLossesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportLossesRequest.ProtoReflect.Descriptor instead.
+func (*ReportLossesRequest) Descriptor() ([]byte, []int) {
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ReportLossesRequest) GetRun() string {
+	if x != nil {
+		return x.Run
+	}
+	return ""
+}
+
+func (x *ReportLossesRequest) GetRecords() []*LossRecord {
+	if x != nil {
+		return x.Records
+	}
+	return nil
+}
+
+// ReportLossesResponse tells what a ReportLosses stream recorded.
+type ReportLossesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// accepted counts the records kept.
+	Accepted uint64 `protobuf:"varint,1,opt,name=accepted,proto3" json:"accepted,omitempty"`
+	// rejected counts the records refused (unknown content id, bad loss).
+	Rejected      uint64 `protobuf:"varint,2,opt,name=rejected,proto3" json:"rejected,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportLossesResponse) Reset() {
+	*x = ReportLossesResponse{}
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportLossesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportLossesResponse) ProtoMessage() {}
+
+func (x *ReportLossesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportLossesResponse.ProtoReflect.Descriptor instead.
+func (*ReportLossesResponse) Descriptor() ([]byte, []int) {
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ReportLossesResponse) GetAccepted() uint64 {
+	if x != nil {
+		return x.Accepted
+	}
+	return 0
+}
+
+func (x *ReportLossesResponse) GetRejected() uint64 {
+	if x != nil {
+		return x.Rejected
+	}
+	return 0
+}
+
 // ReindexRequest asks for a rescan of the tree.
 type ReindexRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -935,7 +1403,7 @@ type ReindexRequest struct {
 
 func (x *ReindexRequest) Reset() {
 	*x = ReindexRequest{}
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[5]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -947,7 +1415,7 @@ func (x *ReindexRequest) String() string {
 func (*ReindexRequest) ProtoMessage() {}
 
 func (x *ReindexRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[5]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -960,7 +1428,7 @@ func (x *ReindexRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReindexRequest.ProtoReflect.Descriptor instead.
 func (*ReindexRequest) Descriptor() ([]byte, []int) {
-	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{5}
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{11}
 }
 
 // Problem is one validation finding.
@@ -982,7 +1450,7 @@ type Problem struct {
 
 func (x *Problem) Reset() {
 	*x = Problem{}
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[6]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -994,7 +1462,7 @@ func (x *Problem) String() string {
 func (*Problem) ProtoMessage() {}
 
 func (x *Problem) ProtoReflect() protoreflect.Message {
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[6]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1007,7 +1475,7 @@ func (x *Problem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Problem.ProtoReflect.Descriptor instead.
 func (*Problem) Descriptor() ([]byte, []int) {
-	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{6}
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Problem) GetSeverity() Severity {
@@ -1066,13 +1534,15 @@ type ReindexResponse struct {
 	Accepted uint64 `protobuf:"varint,8,opt,name=accepted,proto3" json:"accepted,omitempty"`
 	// duration_seconds is how long the rescan took.
 	DurationSeconds float64 `protobuf:"fixed64,9,opt,name=duration_seconds,json=durationSeconds,proto3" json:"duration_seconds,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// split_moves are the samples whose split changed (a new file joined two groups).
+	SplitMoves    []*SplitMove `protobuf:"bytes,10,rep,name=split_moves,json=splitMoves,proto3" json:"split_moves,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ReindexResponse) Reset() {
 	*x = ReindexResponse{}
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[7]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1084,7 +1554,7 @@ func (x *ReindexResponse) String() string {
 func (*ReindexResponse) ProtoMessage() {}
 
 func (x *ReindexResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[7]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1097,7 +1567,7 @@ func (x *ReindexResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReindexResponse.ProtoReflect.Descriptor instead.
 func (*ReindexResponse) Descriptor() ([]byte, []int) {
-	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{7}
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ReindexResponse) GetSnapshotId() string {
@@ -1163,6 +1633,77 @@ func (x *ReindexResponse) GetDurationSeconds() float64 {
 	return 0
 }
 
+func (x *ReindexResponse) GetSplitMoves() []*SplitMove {
+	if x != nil {
+		return x.SplitMoves
+	}
+	return nil
+}
+
+// SplitMove is one sample that changed split in a reindex.
+type SplitMove struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// path is the sample's path.
+	Path string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	// from is its split before.
+	From string `protobuf:"bytes,2,opt,name=from,proto3" json:"from,omitempty"`
+	// to is its split now.
+	To            string `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SplitMove) Reset() {
+	*x = SplitMove{}
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SplitMove) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SplitMove) ProtoMessage() {}
+
+func (x *SplitMove) ProtoReflect() protoreflect.Message {
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SplitMove.ProtoReflect.Descriptor instead.
+func (*SplitMove) Descriptor() ([]byte, []int) {
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *SplitMove) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *SplitMove) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *SplitMove) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
 // StatsRequest asks for statistics; the problem list is paged.
 type StatsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1176,7 +1717,7 @@ type StatsRequest struct {
 
 func (x *StatsRequest) Reset() {
 	*x = StatsRequest{}
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[8]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1188,7 +1729,7 @@ func (x *StatsRequest) String() string {
 func (*StatsRequest) ProtoMessage() {}
 
 func (x *StatsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[8]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1201,7 +1742,7 @@ func (x *StatsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatsRequest.ProtoReflect.Descriptor instead.
 func (*StatsRequest) Descriptor() ([]byte, []int) {
-	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{8}
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *StatsRequest) GetPageToken() string {
@@ -1243,7 +1784,7 @@ type CountRow struct {
 
 func (x *CountRow) Reset() {
 	*x = CountRow{}
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[9]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1255,7 +1796,7 @@ func (x *CountRow) String() string {
 func (*CountRow) ProtoMessage() {}
 
 func (x *CountRow) ProtoReflect() protoreflect.Message {
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[9]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1268,7 +1809,7 @@ func (x *CountRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountRow.ProtoReflect.Descriptor instead.
 func (*CountRow) Descriptor() ([]byte, []int) {
-	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{9}
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CountRow) GetSubmission() string {
@@ -1342,7 +1883,7 @@ type KindShares struct {
 
 func (x *KindShares) Reset() {
 	*x = KindShares{}
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[10]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1354,7 +1895,7 @@ func (x *KindShares) String() string {
 func (*KindShares) ProtoMessage() {}
 
 func (x *KindShares) ProtoReflect() protoreflect.Message {
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[10]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1367,7 +1908,7 @@ func (x *KindShares) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KindShares.ProtoReflect.Descriptor instead.
 func (*KindShares) Descriptor() ([]byte, []int) {
-	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{10}
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *KindShares) GetClean() float64 {
@@ -1404,7 +1945,8 @@ type ConsumerStats struct {
 	SamplesServed uint64 `protobuf:"varint,4,opt,name=samples_served,json=samplesServed,proto3" json:"samples_served,omitempty"`
 	// served_mix is the share of each kind among the samples sent.
 	ServedMix *KindShares `protobuf:"bytes,5,opt,name=served_mix,json=servedMix,proto3" json:"served_mix,omitempty"`
-	// requested_mix is the share of each kind its last request asked for.
+	// requested_mix is the share of each kind its requests asked for, over the
+	// same samples as served_mix.
 	RequestedMix  *KindShares `protobuf:"bytes,6,opt,name=requested_mix,json=requestedMix,proto3" json:"requested_mix,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1412,7 +1954,7 @@ type ConsumerStats struct {
 
 func (x *ConsumerStats) Reset() {
 	*x = ConsumerStats{}
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[11]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1424,7 +1966,7 @@ func (x *ConsumerStats) String() string {
 func (*ConsumerStats) ProtoMessage() {}
 
 func (x *ConsumerStats) ProtoReflect() protoreflect.Message {
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[11]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1437,7 +1979,7 @@ func (x *ConsumerStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConsumerStats.ProtoReflect.Descriptor instead.
 func (*ConsumerStats) Descriptor() ([]byte, []int) {
-	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{11}
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ConsumerStats) GetConsumer() string {
@@ -1501,7 +2043,7 @@ type LatencySummary struct {
 
 func (x *LatencySummary) Reset() {
 	*x = LatencySummary{}
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[12]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1513,7 +2055,7 @@ func (x *LatencySummary) String() string {
 func (*LatencySummary) ProtoMessage() {}
 
 func (x *LatencySummary) ProtoReflect() protoreflect.Message {
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[12]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1526,7 +2068,7 @@ func (x *LatencySummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LatencySummary.ProtoReflect.Descriptor instead.
 func (*LatencySummary) Descriptor() ([]byte, []int) {
-	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{12}
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *LatencySummary) GetCount() uint64 {
@@ -1585,13 +2127,23 @@ type ServingStats struct {
 	Extraction *LatencySummary `protobuf:"bytes,8,opt,name=extraction,proto3" json:"extraction,omitempty"`
 	// extract_errors counts images that failed to extract.
 	ExtractErrors uint64 `protobuf:"varint,9,opt,name=extract_errors,json=extractErrors,proto3" json:"extract_errors,omitempty"`
+	// budget_bytes is the memory budget for everything held for batches.
+	BudgetBytes uint64 `protobuf:"varint,10,opt,name=budget_bytes,json=budgetBytes,proto3" json:"budget_bytes,omitempty"`
+	// budget_used_bytes is the part of it in use now (batches assembled,
+	// queued and in flight, and the memory cache).
+	BudgetUsedBytes uint64 `protobuf:"varint,11,opt,name=budget_used_bytes,json=budgetUsedBytes,proto3" json:"budget_used_bytes,omitempty"`
+	// budget_refusals counts streams ended RESOURCE_EXHAUSTED for want of budget.
+	BudgetRefusals uint64 `protobuf:"varint,12,opt,name=budget_refusals,json=budgetRefusals,proto3" json:"budget_refusals,omitempty"`
+	// warmed_at_index counts images whose streams the index handed to the
+	// caches (extracted while indexing, not on demand).
+	WarmedAtIndex uint64 `protobuf:"varint,13,opt,name=warmed_at_index,json=warmedAtIndex,proto3" json:"warmed_at_index,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ServingStats) Reset() {
 	*x = ServingStats{}
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[13]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1603,7 +2155,7 @@ func (x *ServingStats) String() string {
 func (*ServingStats) ProtoMessage() {}
 
 func (x *ServingStats) ProtoReflect() protoreflect.Message {
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[13]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1616,7 +2168,7 @@ func (x *ServingStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServingStats.ProtoReflect.Descriptor instead.
 func (*ServingStats) Descriptor() ([]byte, []int) {
-	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{13}
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ServingStats) GetActiveStreams() uint32 {
@@ -1682,6 +2234,363 @@ func (x *ServingStats) GetExtractErrors() uint64 {
 	return 0
 }
 
+func (x *ServingStats) GetBudgetBytes() uint64 {
+	if x != nil {
+		return x.BudgetBytes
+	}
+	return 0
+}
+
+func (x *ServingStats) GetBudgetUsedBytes() uint64 {
+	if x != nil {
+		return x.BudgetUsedBytes
+	}
+	return 0
+}
+
+func (x *ServingStats) GetBudgetRefusals() uint64 {
+	if x != nil {
+		return x.BudgetRefusals
+	}
+	return 0
+}
+
+func (x *ServingStats) GetWarmedAtIndex() uint64 {
+	if x != nil {
+		return x.WarmedAtIndex
+	}
+	return 0
+}
+
+// IndexProgress tells how far a running index build is.
+type IndexProgress struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// running tells that an index build is running now.
+	Running bool `protobuf:"varint,1,opt,name=running,proto3" json:"running,omitempty"`
+	// done counts the files handled so far.
+	Done uint64 `protobuf:"varint,2,opt,name=done,proto3" json:"done,omitempty"`
+	// total is the number of files found, 0 while still scanning.
+	Total uint64 `protobuf:"varint,3,opt,name=total,proto3" json:"total,omitempty"`
+	// files_per_second is the recent rate.
+	FilesPerSecond float64 `protobuf:"fixed64,4,opt,name=files_per_second,json=filesPerSecond,proto3" json:"files_per_second,omitempty"`
+	// eta_seconds estimates the time left, 0 when unknown.
+	EtaSeconds    float64 `protobuf:"fixed64,5,opt,name=eta_seconds,json=etaSeconds,proto3" json:"eta_seconds,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IndexProgress) Reset() {
+	*x = IndexProgress{}
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IndexProgress) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IndexProgress) ProtoMessage() {}
+
+func (x *IndexProgress) ProtoReflect() protoreflect.Message {
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IndexProgress.ProtoReflect.Descriptor instead.
+func (*IndexProgress) Descriptor() ([]byte, []int) {
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *IndexProgress) GetRunning() bool {
+	if x != nil {
+		return x.Running
+	}
+	return false
+}
+
+func (x *IndexProgress) GetDone() uint64 {
+	if x != nil {
+		return x.Done
+	}
+	return 0
+}
+
+func (x *IndexProgress) GetTotal() uint64 {
+	if x != nil {
+		return x.Total
+	}
+	return 0
+}
+
+func (x *IndexProgress) GetFilesPerSecond() float64 {
+	if x != nil {
+		return x.FilesPerSecond
+	}
+	return 0
+}
+
+func (x *IndexProgress) GetEtaSeconds() float64 {
+	if x != nil {
+		return x.EtaSeconds
+	}
+	return 0
+}
+
+// SplitStats describes one split of the current snapshot.
+type SplitStats struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// split is the split's name.
+	Split string `protobuf:"bytes,1,opt,name=split,proto3" json:"split,omitempty"`
+	// samples counts its accepted samples.
+	Samples uint64 `protobuf:"varint,2,opt,name=samples,proto3" json:"samples,omitempty"`
+	// groups counts its groups (a cover with its stegos and byte-identical copies).
+	Groups uint64 `protobuf:"varint,3,opt,name=groups,proto3" json:"groups,omitempty"`
+	// counts are its cells by kind x technique x category x format
+	// (submission left empty).
+	Counts        []*CountRow `protobuf:"bytes,4,rep,name=counts,proto3" json:"counts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SplitStats) Reset() {
+	*x = SplitStats{}
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SplitStats) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SplitStats) ProtoMessage() {}
+
+func (x *SplitStats) ProtoReflect() protoreflect.Message {
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SplitStats.ProtoReflect.Descriptor instead.
+func (*SplitStats) Descriptor() ([]byte, []int) {
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *SplitStats) GetSplit() string {
+	if x != nil {
+		return x.Split
+	}
+	return ""
+}
+
+func (x *SplitStats) GetSamples() uint64 {
+	if x != nil {
+		return x.Samples
+	}
+	return 0
+}
+
+func (x *SplitStats) GetGroups() uint64 {
+	if x != nil {
+		return x.Groups
+	}
+	return 0
+}
+
+func (x *SplitStats) GetCounts() []*CountRow {
+	if x != nil {
+		return x.Counts
+	}
+	return nil
+}
+
+// HardSample is one sample of a run's loss summary.
+type HardSample struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// path is the sample's path.
+	Path string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	// content_id is its content id.
+	ContentId string `protobuf:"bytes,2,opt,name=content_id,json=contentId,proto3" json:"content_id,omitempty"`
+	// kind is its kind.
+	Kind Kind `protobuf:"varint,3,opt,name=kind,proto3,enum=dataserver.v1.Kind" json:"kind,omitempty"`
+	// category is its negative category, "" for other kinds.
+	Category string `protobuf:"bytes,4,opt,name=category,proto3" json:"category,omitempty"`
+	// loss is its loss summary (exponential moving average).
+	Loss float64 `protobuf:"fixed64,5,opt,name=loss,proto3" json:"loss,omitempty"`
+	// reports counts the losses reported for it.
+	Reports       uint64 `protobuf:"varint,6,opt,name=reports,proto3" json:"reports,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HardSample) Reset() {
+	*x = HardSample{}
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HardSample) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HardSample) ProtoMessage() {}
+
+func (x *HardSample) ProtoReflect() protoreflect.Message {
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HardSample.ProtoReflect.Descriptor instead.
+func (*HardSample) Descriptor() ([]byte, []int) {
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *HardSample) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *HardSample) GetContentId() string {
+	if x != nil {
+		return x.ContentId
+	}
+	return ""
+}
+
+func (x *HardSample) GetKind() Kind {
+	if x != nil {
+		return x.Kind
+	}
+	return Kind_KIND_UNSPECIFIED
+}
+
+func (x *HardSample) GetCategory() string {
+	if x != nil {
+		return x.Category
+	}
+	return ""
+}
+
+func (x *HardSample) GetLoss() float64 {
+	if x != nil {
+		return x.Loss
+	}
+	return 0
+}
+
+func (x *HardSample) GetReports() uint64 {
+	if x != nil {
+		return x.Reports
+	}
+	return 0
+}
+
+// RunStats summarises the feedback of one run.
+type RunStats struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// run is the run's name.
+	Run string `protobuf:"bytes,1,opt,name=run,proto3" json:"run,omitempty"`
+	// samples counts the samples with a loss summary.
+	Samples uint64 `protobuf:"varint,2,opt,name=samples,proto3" json:"samples,omitempty"`
+	// records counts the loss records received.
+	Records uint64 `protobuf:"varint,3,opt,name=records,proto3" json:"records,omitempty"`
+	// last_epoch is the largest epoch reported.
+	LastEpoch uint64 `protobuf:"varint,4,opt,name=last_epoch,json=lastEpoch,proto3" json:"last_epoch,omitempty"`
+	// hardest are the samples with the highest loss summary, highest first.
+	Hardest       []*HardSample `protobuf:"bytes,5,rep,name=hardest,proto3" json:"hardest,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RunStats) Reset() {
+	*x = RunStats{}
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RunStats) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RunStats) ProtoMessage() {}
+
+func (x *RunStats) ProtoReflect() protoreflect.Message {
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RunStats.ProtoReflect.Descriptor instead.
+func (*RunStats) Descriptor() ([]byte, []int) {
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *RunStats) GetRun() string {
+	if x != nil {
+		return x.Run
+	}
+	return ""
+}
+
+func (x *RunStats) GetSamples() uint64 {
+	if x != nil {
+		return x.Samples
+	}
+	return 0
+}
+
+func (x *RunStats) GetRecords() uint64 {
+	if x != nil {
+		return x.Records
+	}
+	return 0
+}
+
+func (x *RunStats) GetLastEpoch() uint64 {
+	if x != nil {
+		return x.LastEpoch
+	}
+	return 0
+}
+
+func (x *RunStats) GetHardest() []*HardSample {
+	if x != nil {
+		return x.Hardest
+	}
+	return nil
+}
+
 // StatsResponse reports the current snapshot and the serving figures.
 type StatsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1708,14 +2617,24 @@ type StatsResponse struct {
 	// extractor_version names the extraction profile.
 	ExtractorVersion string `protobuf:"bytes,11,opt,name=extractor_version,json=extractorVersion,proto3" json:"extractor_version,omitempty"`
 	// reindexing tells that a Reindex is running now.
-	Reindexing    bool `protobuf:"varint,12,opt,name=reindexing,proto3" json:"reindexing,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Reindexing bool `protobuf:"varint,12,opt,name=reindexing,proto3" json:"reindexing,omitempty"`
+	// indexing tells how far a running index build is (also before the first
+	// snapshot, while health is NOT_SERVING).
+	Indexing *IndexProgress `protobuf:"bytes,13,opt,name=indexing,proto3" json:"indexing,omitempty"`
+	// splits are the split sizes and cells (the leak check's table).
+	Splits []*SplitStats `protobuf:"bytes,14,rep,name=splits,proto3" json:"splits,omitempty"`
+	// runs are the loss-feedback runs kept, with their hardest samples.
+	Runs []*RunStats `protobuf:"bytes,15,rep,name=runs,proto3" json:"runs,omitempty"`
+	// unpaired_stegos counts accepted stego samples whose cover is missing or
+	// not served: pairing leaves them out.
+	UnpairedStegos uint64 `protobuf:"varint,16,opt,name=unpaired_stegos,json=unpairedStegos,proto3" json:"unpaired_stegos,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *StatsResponse) Reset() {
 	*x = StatsResponse{}
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[14]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1727,7 +2646,7 @@ func (x *StatsResponse) String() string {
 func (*StatsResponse) ProtoMessage() {}
 
 func (x *StatsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dataserver_v1_dataserver_proto_msgTypes[14]
+	mi := &file_dataserver_v1_dataserver_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1740,7 +2659,7 @@ func (x *StatsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatsResponse.ProtoReflect.Descriptor instead.
 func (*StatsResponse) Descriptor() ([]byte, []int) {
-	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{14}
+	return file_dataserver_v1_dataserver_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *StatsResponse) GetSnapshotId() string {
@@ -1827,6 +2746,34 @@ func (x *StatsResponse) GetReindexing() bool {
 	return false
 }
 
+func (x *StatsResponse) GetIndexing() *IndexProgress {
+	if x != nil {
+		return x.Indexing
+	}
+	return nil
+}
+
+func (x *StatsResponse) GetSplits() []*SplitStats {
+	if x != nil {
+		return x.Splits
+	}
+	return nil
+}
+
+func (x *StatsResponse) GetRuns() []*RunStats {
+	if x != nil {
+		return x.Runs
+	}
+	return nil
+}
+
+func (x *StatsResponse) GetUnpairedStegos() uint64 {
+	if x != nil {
+		return x.UnpairedStegos
+	}
+	return 0
+}
+
 var File_dataserver_v1_dataserver_proto protoreflect.FileDescriptor
 
 const file_dataserver_v1_dataserver_proto_rawDesc = "" +
@@ -1846,7 +2793,13 @@ const file_dataserver_v1_dataserver_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\x02R\x05value:\x028\x01B\b\n" +
 	"\x06_cleanB\b\n" +
 	"\x06_stegoB\v\n" +
-	"\t_negative\"\x8c\x04\n" +
+	"\t_negative\"\x82\x01\n" +
+	"\x06Mining\x12\x10\n" +
+	"\x03run\x18\x01 \x01(\tR\x03run\x12)\n" +
+	"\x05kinds\x18\x02 \x03(\x0e2\x13.dataserver.v1.KindR\x05kinds\x12\x1a\n" +
+	"\bstrength\x18\x03 \x01(\x02R\bstrength\x12\x1f\n" +
+	"\vfirst_epoch\x18\x04 \x01(\x04R\n" +
+	"firstEpoch\"\xcf\x05\n" +
 	"\x14StreamBatchesRequest\x12\x1d\n" +
 	"\n" +
 	"batch_size\x18\x01 \x01(\rR\tbatchSize\x12$\n" +
@@ -1867,14 +2820,22 @@ const file_dataserver_v1_dataserver_proto_rawDesc = "" +
 	"\x0fpack_bit_planes\x18\r \x01(\bR\rpackBitPlanes\x12\x1b\n" +
 	"\tend_epoch\x18\x0e \x01(\x04R\bendEpoch\x12\x1f\n" +
 	"\vmax_batches\x18\x0f \x01(\rR\n" +
-	"maxBatches\"\x93\x01\n" +
+	"maxBatches\x12\x14\n" +
+	"\x05split\x18\x10 \x01(\tR\x05split\x12\x1e\n" +
+	"\n" +
+	"evaluation\x18\x11 \x01(\bR\n" +
+	"evaluation\x12\x18\n" +
+	"\apairing\x18\x12 \x01(\bR\apairing\x12(\n" +
+	"\x10stegos_per_cover\x18\x13 \x01(\rR\x0estegosPerCover\x12\x18\n" +
+	"\aaugment\x18\x14 \x01(\bR\aaugment\x12-\n" +
+	"\x06mining\x18\x15 \x01(\v2\x15.dataserver.v1.MiningR\x06mining\"\x93\x01\n" +
 	"\x06Tensor\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12*\n" +
 	"\x05dtype\x18\x02 \x01(\x0e2\x14.dataserver.v1.DtypeR\x05dtype\x12\x14\n" +
 	"\x05shape\x18\x03 \x03(\x03R\x05shape\x12\x12\n" +
 	"\x04data\x18\x04 \x01(\fR\x04data\x12\x1f\n" +
 	"\vbits_packed\x18\x05 \x01(\bR\n" +
-	"bitsPacked\"\x91\x05\n" +
+	"bitsPacked\"\x80\x06\n" +
 	"\x15StreamBatchesResponse\x12\x1f\n" +
 	"\vsnapshot_id\x18\x01 \x01(\tR\n" +
 	"snapshotId\x12\x14\n" +
@@ -1897,14 +2858,40 @@ const file_dataserver_v1_dataserver_proto_rawDesc = "" +
 	"\x11bit_order_one_hot\x18\x0e \x01(\fR\x0ebitOrderOneHot\x12/\n" +
 	"\x13negative_categories\x18\x0f \x03(\tR\x12negativeCategories\x12!\n" +
 	"\floss_weights\x18\x10 \x03(\x02R\vlossWeights\x12/\n" +
-	"\atensors\x18\x11 \x03(\v2\x15.dataserver.v1.TensorR\atensors\"\x10\n" +
+	"\atensors\x18\x11 \x03(\v2\x15.dataserver.v1.TensorR\atensors\x12\x18\n" +
+	"\areceipt\x18\x12 \x01(\tR\areceipt\x12\x1d\n" +
+	"\n" +
+	"pair_index\x18\x13 \x03(\x05R\tpairIndex\x12\x1e\n" +
+	"\n" +
+	"transforms\x18\x14 \x03(\rR\n" +
+	"transforms\x12\x14\n" +
+	"\x05split\x18\x15 \x01(\tR\x05split\"Q\n" +
+	"\x12ReplayBatchRequest\x12\x18\n" +
+	"\areceipt\x18\x01 \x01(\tR\areceipt\x12!\n" +
+	"\fcolumns_only\x18\x02 \x01(\bR\vcolumnsOnly\"Q\n" +
+	"\x13ReplayBatchResponse\x12:\n" +
+	"\x05batch\x18\x01 \x01(\v2$.dataserver.v1.StreamBatchesResponseR\x05batch\"\x8c\x01\n" +
+	"\n" +
+	"LossRecord\x12\x1d\n" +
+	"\n" +
+	"content_id\x18\x01 \x01(\tR\tcontentId\x12\x14\n" +
+	"\x05epoch\x18\x02 \x01(\x04R\x05epoch\x12\x12\n" +
+	"\x04loss\x18\x03 \x01(\x02R\x04loss\x12%\n" +
+	"\vprobability\x18\x04 \x01(\x02H\x00R\vprobability\x88\x01\x01B\x0e\n" +
+	"\f_probability\"\\\n" +
+	"\x13ReportLossesRequest\x12\x10\n" +
+	"\x03run\x18\x01 \x01(\tR\x03run\x123\n" +
+	"\arecords\x18\x02 \x03(\v2\x19.dataserver.v1.LossRecordR\arecords\"N\n" +
+	"\x14ReportLossesResponse\x12\x1a\n" +
+	"\baccepted\x18\x01 \x01(\x04R\baccepted\x12\x1a\n" +
+	"\brejected\x18\x02 \x01(\x04R\brejected\"\x10\n" +
 	"\x0eReindexRequest\"\x94\x01\n" +
 	"\aProblem\x123\n" +
 	"\bseverity\x18\x01 \x01(\x0e2\x17.dataserver.v1.SeverityR\bseverity\x12\x12\n" +
 	"\x04code\x18\x02 \x01(\tR\x04code\x12\x12\n" +
 	"\x04path\x18\x03 \x01(\tR\x04path\x12\x12\n" +
 	"\x04line\x18\x04 \x01(\rR\x04line\x12\x18\n" +
-	"\amessage\x18\x05 \x01(\tR\amessage\"\xca\x02\n" +
+	"\amessage\x18\x05 \x01(\tR\amessage\"\x85\x03\n" +
 	"\x0fReindexResponse\x12\x1f\n" +
 	"\vsnapshot_id\x18\x01 \x01(\tR\n" +
 	"snapshotId\x120\n" +
@@ -1915,7 +2902,14 @@ const file_dataserver_v1_dataserver_proto_rawDesc = "" +
 	"\fnew_problems\x18\x06 \x03(\v2\x16.dataserver.v1.ProblemR\vnewProblems\x12\x18\n" +
 	"\asamples\x18\a \x01(\x04R\asamples\x12\x1a\n" +
 	"\baccepted\x18\b \x01(\x04R\baccepted\x12)\n" +
-	"\x10duration_seconds\x18\t \x01(\x01R\x0fdurationSeconds\"J\n" +
+	"\x10duration_seconds\x18\t \x01(\x01R\x0fdurationSeconds\x129\n" +
+	"\vsplit_moves\x18\n" +
+	" \x03(\v2\x18.dataserver.v1.SplitMoveR\n" +
+	"splitMoves\"C\n" +
+	"\tSplitMove\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
+	"\x04from\x18\x02 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x03 \x01(\tR\x02to\"J\n" +
 	"\fStatsRequest\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x01 \x01(\tR\tpageToken\x12\x1b\n" +
@@ -1952,7 +2946,7 @@ const file_dataserver_v1_dataserver_proto_rawDesc = "" +
 	"\vp99_seconds\x18\x04 \x01(\x01R\n" +
 	"p99Seconds\x12\x1f\n" +
 	"\vmax_seconds\x18\x05 \x01(\x01R\n" +
-	"maxSeconds\"\x87\x03\n" +
+	"maxSeconds\"\xa7\x04\n" +
 	"\fServingStats\x12%\n" +
 	"\x0eactive_streams\x18\x01 \x01(\rR\ractiveStreams\x12:\n" +
 	"\tconsumers\x18\x02 \x03(\v2\x1c.dataserver.v1.ConsumerStatsR\tconsumers\x12\x1d\n" +
@@ -1966,7 +2960,41 @@ const file_dataserver_v1_dataserver_proto_rawDesc = "" +
 	"\n" +
 	"extraction\x18\b \x01(\v2\x1d.dataserver.v1.LatencySummaryR\n" +
 	"extraction\x12%\n" +
-	"\x0eextract_errors\x18\t \x01(\x04R\rextractErrors\"\x97\x04\n" +
+	"\x0eextract_errors\x18\t \x01(\x04R\rextractErrors\x12!\n" +
+	"\fbudget_bytes\x18\n" +
+	" \x01(\x04R\vbudgetBytes\x12*\n" +
+	"\x11budget_used_bytes\x18\v \x01(\x04R\x0fbudgetUsedBytes\x12'\n" +
+	"\x0fbudget_refusals\x18\f \x01(\x04R\x0ebudgetRefusals\x12&\n" +
+	"\x0fwarmed_at_index\x18\r \x01(\x04R\rwarmedAtIndex\"\x9e\x01\n" +
+	"\rIndexProgress\x12\x18\n" +
+	"\arunning\x18\x01 \x01(\bR\arunning\x12\x12\n" +
+	"\x04done\x18\x02 \x01(\x04R\x04done\x12\x14\n" +
+	"\x05total\x18\x03 \x01(\x04R\x05total\x12(\n" +
+	"\x10files_per_second\x18\x04 \x01(\x01R\x0efilesPerSecond\x12\x1f\n" +
+	"\veta_seconds\x18\x05 \x01(\x01R\n" +
+	"etaSeconds\"\x85\x01\n" +
+	"\n" +
+	"SplitStats\x12\x14\n" +
+	"\x05split\x18\x01 \x01(\tR\x05split\x12\x18\n" +
+	"\asamples\x18\x02 \x01(\x04R\asamples\x12\x16\n" +
+	"\x06groups\x18\x03 \x01(\x04R\x06groups\x12/\n" +
+	"\x06counts\x18\x04 \x03(\v2\x17.dataserver.v1.CountRowR\x06counts\"\xb2\x01\n" +
+	"\n" +
+	"HardSample\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x12\x1d\n" +
+	"\n" +
+	"content_id\x18\x02 \x01(\tR\tcontentId\x12'\n" +
+	"\x04kind\x18\x03 \x01(\x0e2\x13.dataserver.v1.KindR\x04kind\x12\x1a\n" +
+	"\bcategory\x18\x04 \x01(\tR\bcategory\x12\x12\n" +
+	"\x04loss\x18\x05 \x01(\x01R\x04loss\x12\x18\n" +
+	"\areports\x18\x06 \x01(\x04R\areports\"\xa4\x01\n" +
+	"\bRunStats\x12\x10\n" +
+	"\x03run\x18\x01 \x01(\tR\x03run\x12\x18\n" +
+	"\asamples\x18\x02 \x01(\x04R\asamples\x12\x18\n" +
+	"\arecords\x18\x03 \x01(\x04R\arecords\x12\x1d\n" +
+	"\n" +
+	"last_epoch\x18\x04 \x01(\x04R\tlastEpoch\x123\n" +
+	"\ahardest\x18\x05 \x03(\v2\x19.dataserver.v1.HardSampleR\ahardest\"\xda\x05\n" +
 	"\rStatsResponse\x12\x1f\n" +
 	"\vsnapshot_id\x18\x01 \x01(\tR\n" +
 	"snapshotId\x12E\n" +
@@ -1983,7 +3011,11 @@ const file_dataserver_v1_dataserver_proto_rawDesc = "" +
 	"\x11extractor_version\x18\v \x01(\tR\x10extractorVersion\x12\x1e\n" +
 	"\n" +
 	"reindexing\x18\f \x01(\bR\n" +
-	"reindexing*O\n" +
+	"reindexing\x128\n" +
+	"\bindexing\x18\r \x01(\v2\x1c.dataserver.v1.IndexProgressR\bindexing\x121\n" +
+	"\x06splits\x18\x0e \x03(\v2\x19.dataserver.v1.SplitStatsR\x06splits\x12+\n" +
+	"\x04runs\x18\x0f \x03(\v2\x17.dataserver.v1.RunStatsR\x04runs\x12'\n" +
+	"\x0funpaired_stegos\x18\x10 \x01(\x04R\x0eunpairedStegos*O\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\x0e\n" +
 	"\n" +
@@ -2015,11 +3047,13 @@ const file_dataserver_v1_dataserver_proto_rawDesc = "" +
 	"\bSeverity\x12\x18\n" +
 	"\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10SEVERITY_WARNING\x10\x01\x12\x12\n" +
-	"\x0eSEVERITY_ERROR\x10\x022\xf9\x01\n" +
+	"\x0eSEVERITY_ERROR\x10\x022\xaa\x03\n" +
 	"\vDataService\x12\\\n" +
 	"\rStreamBatches\x12#.dataserver.v1.StreamBatchesRequest\x1a$.dataserver.v1.StreamBatchesResponse0\x01\x12H\n" +
 	"\aReindex\x12\x1d.dataserver.v1.ReindexRequest\x1a\x1e.dataserver.v1.ReindexResponse\x12B\n" +
-	"\x05Stats\x12\x1b.dataserver.v1.StatsRequest\x1a\x1c.dataserver.v1.StatsResponseBBZ@github.com/starlight/dataserver/proto/dataserver/v1;dataserverv1b\x06proto3"
+	"\x05Stats\x12\x1b.dataserver.v1.StatsRequest\x1a\x1c.dataserver.v1.StatsResponse\x12T\n" +
+	"\vReplayBatch\x12!.dataserver.v1.ReplayBatchRequest\x1a\".dataserver.v1.ReplayBatchResponse\x12Y\n" +
+	"\fReportLosses\x12\".dataserver.v1.ReportLossesRequest\x1a#.dataserver.v1.ReportLossesResponse(\x01BBZ@github.com/starlight/dataserver/proto/dataserver/v1;dataserverv1b\x06proto3"
 
 var (
 	file_dataserver_v1_dataserver_proto_rawDescOnce sync.Once
@@ -2034,7 +3068,7 @@ func file_dataserver_v1_dataserver_proto_rawDescGZIP() []byte {
 }
 
 var file_dataserver_v1_dataserver_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_dataserver_v1_dataserver_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_dataserver_v1_dataserver_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_dataserver_v1_dataserver_proto_goTypes = []any{
 	(Kind)(0),                     // 0: dataserver.v1.Kind
 	(BitOrder)(0),                 // 1: dataserver.v1.BitOrder
@@ -2043,53 +3077,79 @@ var file_dataserver_v1_dataserver_proto_goTypes = []any{
 	(Severity)(0),                 // 4: dataserver.v1.Severity
 	(*Mix)(nil),                   // 5: dataserver.v1.Mix
 	(*LossWeights)(nil),           // 6: dataserver.v1.LossWeights
-	(*StreamBatchesRequest)(nil),  // 7: dataserver.v1.StreamBatchesRequest
-	(*Tensor)(nil),                // 8: dataserver.v1.Tensor
-	(*StreamBatchesResponse)(nil), // 9: dataserver.v1.StreamBatchesResponse
-	(*ReindexRequest)(nil),        // 10: dataserver.v1.ReindexRequest
-	(*Problem)(nil),               // 11: dataserver.v1.Problem
-	(*ReindexResponse)(nil),       // 12: dataserver.v1.ReindexResponse
-	(*StatsRequest)(nil),          // 13: dataserver.v1.StatsRequest
-	(*CountRow)(nil),              // 14: dataserver.v1.CountRow
-	(*KindShares)(nil),            // 15: dataserver.v1.KindShares
-	(*ConsumerStats)(nil),         // 16: dataserver.v1.ConsumerStats
-	(*LatencySummary)(nil),        // 17: dataserver.v1.LatencySummary
-	(*ServingStats)(nil),          // 18: dataserver.v1.ServingStats
-	(*StatsResponse)(nil),         // 19: dataserver.v1.StatsResponse
-	nil,                           // 20: dataserver.v1.LossWeights.NegativeCategoriesEntry
-	(*timestamppb.Timestamp)(nil), // 21: google.protobuf.Timestamp
+	(*Mining)(nil),                // 7: dataserver.v1.Mining
+	(*StreamBatchesRequest)(nil),  // 8: dataserver.v1.StreamBatchesRequest
+	(*Tensor)(nil),                // 9: dataserver.v1.Tensor
+	(*StreamBatchesResponse)(nil), // 10: dataserver.v1.StreamBatchesResponse
+	(*ReplayBatchRequest)(nil),    // 11: dataserver.v1.ReplayBatchRequest
+	(*ReplayBatchResponse)(nil),   // 12: dataserver.v1.ReplayBatchResponse
+	(*LossRecord)(nil),            // 13: dataserver.v1.LossRecord
+	(*ReportLossesRequest)(nil),   // 14: dataserver.v1.ReportLossesRequest
+	(*ReportLossesResponse)(nil),  // 15: dataserver.v1.ReportLossesResponse
+	(*ReindexRequest)(nil),        // 16: dataserver.v1.ReindexRequest
+	(*Problem)(nil),               // 17: dataserver.v1.Problem
+	(*ReindexResponse)(nil),       // 18: dataserver.v1.ReindexResponse
+	(*SplitMove)(nil),             // 19: dataserver.v1.SplitMove
+	(*StatsRequest)(nil),          // 20: dataserver.v1.StatsRequest
+	(*CountRow)(nil),              // 21: dataserver.v1.CountRow
+	(*KindShares)(nil),            // 22: dataserver.v1.KindShares
+	(*ConsumerStats)(nil),         // 23: dataserver.v1.ConsumerStats
+	(*LatencySummary)(nil),        // 24: dataserver.v1.LatencySummary
+	(*ServingStats)(nil),          // 25: dataserver.v1.ServingStats
+	(*IndexProgress)(nil),         // 26: dataserver.v1.IndexProgress
+	(*SplitStats)(nil),            // 27: dataserver.v1.SplitStats
+	(*HardSample)(nil),            // 28: dataserver.v1.HardSample
+	(*RunStats)(nil),              // 29: dataserver.v1.RunStats
+	(*StatsResponse)(nil),         // 30: dataserver.v1.StatsResponse
+	nil,                           // 31: dataserver.v1.LossWeights.NegativeCategoriesEntry
+	(*timestamppb.Timestamp)(nil), // 32: google.protobuf.Timestamp
 }
 var file_dataserver_v1_dataserver_proto_depIdxs = []int32{
-	20, // 0: dataserver.v1.LossWeights.negative_categories:type_name -> dataserver.v1.LossWeights.NegativeCategoriesEntry
-	5,  // 1: dataserver.v1.StreamBatchesRequest.mix:type_name -> dataserver.v1.Mix
-	6,  // 2: dataserver.v1.StreamBatchesRequest.loss_weights:type_name -> dataserver.v1.LossWeights
-	2,  // 3: dataserver.v1.StreamBatchesRequest.streams:type_name -> dataserver.v1.StreamKind
-	3,  // 4: dataserver.v1.Tensor.dtype:type_name -> dataserver.v1.Dtype
-	0,  // 5: dataserver.v1.StreamBatchesResponse.kinds:type_name -> dataserver.v1.Kind
-	1,  // 6: dataserver.v1.StreamBatchesResponse.bit_orders:type_name -> dataserver.v1.BitOrder
-	8,  // 7: dataserver.v1.StreamBatchesResponse.tensors:type_name -> dataserver.v1.Tensor
-	4,  // 8: dataserver.v1.Problem.severity:type_name -> dataserver.v1.Severity
-	11, // 9: dataserver.v1.ReindexResponse.new_problems:type_name -> dataserver.v1.Problem
-	0,  // 10: dataserver.v1.CountRow.kind:type_name -> dataserver.v1.Kind
-	15, // 11: dataserver.v1.ConsumerStats.served_mix:type_name -> dataserver.v1.KindShares
-	15, // 12: dataserver.v1.ConsumerStats.requested_mix:type_name -> dataserver.v1.KindShares
-	16, // 13: dataserver.v1.ServingStats.consumers:type_name -> dataserver.v1.ConsumerStats
-	17, // 14: dataserver.v1.ServingStats.extraction:type_name -> dataserver.v1.LatencySummary
-	21, // 15: dataserver.v1.StatsResponse.snapshot_created:type_name -> google.protobuf.Timestamp
-	14, // 16: dataserver.v1.StatsResponse.counts:type_name -> dataserver.v1.CountRow
-	11, // 17: dataserver.v1.StatsResponse.problems:type_name -> dataserver.v1.Problem
-	18, // 18: dataserver.v1.StatsResponse.serving:type_name -> dataserver.v1.ServingStats
-	7,  // 19: dataserver.v1.DataService.StreamBatches:input_type -> dataserver.v1.StreamBatchesRequest
-	10, // 20: dataserver.v1.DataService.Reindex:input_type -> dataserver.v1.ReindexRequest
-	13, // 21: dataserver.v1.DataService.Stats:input_type -> dataserver.v1.StatsRequest
-	9,  // 22: dataserver.v1.DataService.StreamBatches:output_type -> dataserver.v1.StreamBatchesResponse
-	12, // 23: dataserver.v1.DataService.Reindex:output_type -> dataserver.v1.ReindexResponse
-	19, // 24: dataserver.v1.DataService.Stats:output_type -> dataserver.v1.StatsResponse
-	22, // [22:25] is the sub-list for method output_type
-	19, // [19:22] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	31, // 0: dataserver.v1.LossWeights.negative_categories:type_name -> dataserver.v1.LossWeights.NegativeCategoriesEntry
+	0,  // 1: dataserver.v1.Mining.kinds:type_name -> dataserver.v1.Kind
+	5,  // 2: dataserver.v1.StreamBatchesRequest.mix:type_name -> dataserver.v1.Mix
+	6,  // 3: dataserver.v1.StreamBatchesRequest.loss_weights:type_name -> dataserver.v1.LossWeights
+	2,  // 4: dataserver.v1.StreamBatchesRequest.streams:type_name -> dataserver.v1.StreamKind
+	7,  // 5: dataserver.v1.StreamBatchesRequest.mining:type_name -> dataserver.v1.Mining
+	3,  // 6: dataserver.v1.Tensor.dtype:type_name -> dataserver.v1.Dtype
+	0,  // 7: dataserver.v1.StreamBatchesResponse.kinds:type_name -> dataserver.v1.Kind
+	1,  // 8: dataserver.v1.StreamBatchesResponse.bit_orders:type_name -> dataserver.v1.BitOrder
+	9,  // 9: dataserver.v1.StreamBatchesResponse.tensors:type_name -> dataserver.v1.Tensor
+	10, // 10: dataserver.v1.ReplayBatchResponse.batch:type_name -> dataserver.v1.StreamBatchesResponse
+	13, // 11: dataserver.v1.ReportLossesRequest.records:type_name -> dataserver.v1.LossRecord
+	4,  // 12: dataserver.v1.Problem.severity:type_name -> dataserver.v1.Severity
+	17, // 13: dataserver.v1.ReindexResponse.new_problems:type_name -> dataserver.v1.Problem
+	19, // 14: dataserver.v1.ReindexResponse.split_moves:type_name -> dataserver.v1.SplitMove
+	0,  // 15: dataserver.v1.CountRow.kind:type_name -> dataserver.v1.Kind
+	22, // 16: dataserver.v1.ConsumerStats.served_mix:type_name -> dataserver.v1.KindShares
+	22, // 17: dataserver.v1.ConsumerStats.requested_mix:type_name -> dataserver.v1.KindShares
+	23, // 18: dataserver.v1.ServingStats.consumers:type_name -> dataserver.v1.ConsumerStats
+	24, // 19: dataserver.v1.ServingStats.extraction:type_name -> dataserver.v1.LatencySummary
+	21, // 20: dataserver.v1.SplitStats.counts:type_name -> dataserver.v1.CountRow
+	0,  // 21: dataserver.v1.HardSample.kind:type_name -> dataserver.v1.Kind
+	28, // 22: dataserver.v1.RunStats.hardest:type_name -> dataserver.v1.HardSample
+	32, // 23: dataserver.v1.StatsResponse.snapshot_created:type_name -> google.protobuf.Timestamp
+	21, // 24: dataserver.v1.StatsResponse.counts:type_name -> dataserver.v1.CountRow
+	17, // 25: dataserver.v1.StatsResponse.problems:type_name -> dataserver.v1.Problem
+	25, // 26: dataserver.v1.StatsResponse.serving:type_name -> dataserver.v1.ServingStats
+	26, // 27: dataserver.v1.StatsResponse.indexing:type_name -> dataserver.v1.IndexProgress
+	27, // 28: dataserver.v1.StatsResponse.splits:type_name -> dataserver.v1.SplitStats
+	29, // 29: dataserver.v1.StatsResponse.runs:type_name -> dataserver.v1.RunStats
+	8,  // 30: dataserver.v1.DataService.StreamBatches:input_type -> dataserver.v1.StreamBatchesRequest
+	16, // 31: dataserver.v1.DataService.Reindex:input_type -> dataserver.v1.ReindexRequest
+	20, // 32: dataserver.v1.DataService.Stats:input_type -> dataserver.v1.StatsRequest
+	11, // 33: dataserver.v1.DataService.ReplayBatch:input_type -> dataserver.v1.ReplayBatchRequest
+	14, // 34: dataserver.v1.DataService.ReportLosses:input_type -> dataserver.v1.ReportLossesRequest
+	10, // 35: dataserver.v1.DataService.StreamBatches:output_type -> dataserver.v1.StreamBatchesResponse
+	18, // 36: dataserver.v1.DataService.Reindex:output_type -> dataserver.v1.ReindexResponse
+	30, // 37: dataserver.v1.DataService.Stats:output_type -> dataserver.v1.StatsResponse
+	12, // 38: dataserver.v1.DataService.ReplayBatch:output_type -> dataserver.v1.ReplayBatchResponse
+	15, // 39: dataserver.v1.DataService.ReportLosses:output_type -> dataserver.v1.ReportLossesResponse
+	35, // [35:40] is the sub-list for method output_type
+	30, // [30:35] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_dataserver_v1_dataserver_proto_init() }
@@ -2098,13 +3158,14 @@ func file_dataserver_v1_dataserver_proto_init() {
 		return
 	}
 	file_dataserver_v1_dataserver_proto_msgTypes[1].OneofWrappers = []any{}
+	file_dataserver_v1_dataserver_proto_msgTypes[8].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_dataserver_v1_dataserver_proto_rawDesc), len(file_dataserver_v1_dataserver_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   16,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -25,6 +25,8 @@ const (
 	DataService_StreamBatches_FullMethodName = "/dataserver.v1.DataService/StreamBatches"
 	DataService_Reindex_FullMethodName       = "/dataserver.v1.DataService/Reindex"
 	DataService_Stats_FullMethodName         = "/dataserver.v1.DataService/Stats"
+	DataService_ReplayBatch_FullMethodName   = "/dataserver.v1.DataService/ReplayBatch"
+	DataService_ReportLosses_FullMethodName  = "/dataserver.v1.DataService/ReportLosses"
 )
 
 // DataServiceClient is the client API for DataService service.
@@ -46,6 +48,15 @@ type DataServiceClient interface {
 	Reindex(ctx context.Context, in *ReindexRequest, opts ...grpc.CallOption) (*ReindexResponse, error)
 	// Stats reports counts, validation problems (paged) and serving figures.
 	Stats(ctx context.Context, in *StatsRequest, opts ...grpc.CallOption) (*StatsResponse, error)
+	// ReplayBatch returns the batch a receipt names, byte for byte the message
+	// first sent (same tensors, same digest), on any replica over the same
+	// tree, before or after a restart (role trainer). A file changed since
+	// gives FAILED_PRECONDITION naming it; never other bytes under the receipt.
+	ReplayBatch(ctx context.Context, in *ReplayBatchRequest, opts ...grpc.CallOption) (*ReplayBatchResponse, error)
+	// ReportLosses records per-sample training losses of a run (role trainer);
+	// the server keeps a bounded, persistent running summary per sample that
+	// hard-negative mining draws on.
+	ReportLosses(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[ReportLossesRequest, ReportLossesResponse], error)
 }
 
 type dataServiceClient struct {
@@ -95,6 +106,29 @@ func (c *dataServiceClient) Stats(ctx context.Context, in *StatsRequest, opts ..
 	return out, nil
 }
 
+func (c *dataServiceClient) ReplayBatch(ctx context.Context, in *ReplayBatchRequest, opts ...grpc.CallOption) (*ReplayBatchResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReplayBatchResponse)
+	err := c.cc.Invoke(ctx, DataService_ReplayBatch_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *dataServiceClient) ReportLosses(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[ReportLossesRequest, ReportLossesResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &DataService_ServiceDesc.Streams[1], DataService_ReportLosses_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ReportLossesRequest, ReportLossesResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type DataService_ReportLossesClient = grpc.ClientStreamingClient[ReportLossesRequest, ReportLossesResponse]
+
 // DataServiceServer is the server API for DataService service.
 // All implementations must embed UnimplementedDataServiceServer
 // for forward compatibility.
@@ -114,6 +148,15 @@ type DataServiceServer interface {
 	Reindex(context.Context, *ReindexRequest) (*ReindexResponse, error)
 	// Stats reports counts, validation problems (paged) and serving figures.
 	Stats(context.Context, *StatsRequest) (*StatsResponse, error)
+	// ReplayBatch returns the batch a receipt names, byte for byte the message
+	// first sent (same tensors, same digest), on any replica over the same
+	// tree, before or after a restart (role trainer). A file changed since
+	// gives FAILED_PRECONDITION naming it; never other bytes under the receipt.
+	ReplayBatch(context.Context, *ReplayBatchRequest) (*ReplayBatchResponse, error)
+	// ReportLosses records per-sample training losses of a run (role trainer);
+	// the server keeps a bounded, persistent running summary per sample that
+	// hard-negative mining draws on.
+	ReportLosses(grpc.ClientStreamingServer[ReportLossesRequest, ReportLossesResponse]) error
 	mustEmbedUnimplementedDataServiceServer()
 }
 
@@ -132,6 +175,12 @@ func (UnimplementedDataServiceServer) Reindex(context.Context, *ReindexRequest) 
 }
 func (UnimplementedDataServiceServer) Stats(context.Context, *StatsRequest) (*StatsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Stats not implemented")
+}
+func (UnimplementedDataServiceServer) ReplayBatch(context.Context, *ReplayBatchRequest) (*ReplayBatchResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReplayBatch not implemented")
+}
+func (UnimplementedDataServiceServer) ReportLosses(grpc.ClientStreamingServer[ReportLossesRequest, ReportLossesResponse]) error {
+	return status.Error(codes.Unimplemented, "method ReportLosses not implemented")
 }
 func (UnimplementedDataServiceServer) mustEmbedUnimplementedDataServiceServer() {}
 func (UnimplementedDataServiceServer) testEmbeddedByValue()                     {}
@@ -201,6 +250,31 @@ func _DataService_Stats_Handler(srv interface{}, ctx context.Context, dec func(i
 	return interceptor(ctx, in, info, handler)
 }
 
+func _DataService_ReplayBatch_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReplayBatchRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DataServiceServer).ReplayBatch(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DataService_ReplayBatch_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DataServiceServer).ReplayBatch(ctx, req.(*ReplayBatchRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DataService_ReportLosses_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(DataServiceServer).ReportLosses(&grpc.GenericServerStream[ReportLossesRequest, ReportLossesResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type DataService_ReportLossesServer = grpc.ClientStreamingServer[ReportLossesRequest, ReportLossesResponse]
+
 // DataService_ServiceDesc is the grpc.ServiceDesc for DataService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -216,12 +290,21 @@ var DataService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "Stats",
 			Handler:    _DataService_Stats_Handler,
 		},
+		{
+			MethodName: "ReplayBatch",
+			Handler:    _DataService_ReplayBatch_Handler,
+		},
 	},
 	Streams: []grpc.StreamDesc{
 		{
 			StreamName:    "StreamBatches",
 			Handler:       _DataService_StreamBatches_Handler,
 			ServerStreams: true,
+		},
+		{
+			StreamName:    "ReportLosses",
+			Handler:       _DataService_ReportLosses_Handler,
+			ClientStreams: true,
 		},
 	},
 	Metadata: "dataserver/v1/dataserver.proto",

@@ -33,6 +33,16 @@ class DataServiceStub(object):
                 request_serializer=dataserver_dot_v1_dot_dataserver__pb2.StatsRequest.SerializeToString,
                 response_deserializer=dataserver_dot_v1_dot_dataserver__pb2.StatsResponse.FromString,
                 )
+        self.ReplayBatch = channel.unary_unary(
+                '/dataserver.v1.DataService/ReplayBatch',
+                request_serializer=dataserver_dot_v1_dot_dataserver__pb2.ReplayBatchRequest.SerializeToString,
+                response_deserializer=dataserver_dot_v1_dot_dataserver__pb2.ReplayBatchResponse.FromString,
+                )
+        self.ReportLosses = channel.stream_unary(
+                '/dataserver.v1.DataService/ReportLosses',
+                request_serializer=dataserver_dot_v1_dot_dataserver__pb2.ReportLossesRequest.SerializeToString,
+                response_deserializer=dataserver_dot_v1_dot_dataserver__pb2.ReportLossesResponse.FromString,
+                )
 
 
 class DataServiceServicer(object):
@@ -67,6 +77,25 @@ class DataServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReplayBatch(self, request, context):
+        """ReplayBatch returns the batch a receipt names, byte for byte the message
+        first sent (same tensors, same digest), on any replica over the same
+        tree, before or after a restart (role trainer). A file changed since
+        gives FAILED_PRECONDITION naming it; never other bytes under the receipt.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReportLosses(self, request_iterator, context):
+        """ReportLosses records per-sample training losses of a run (role trainer);
+        the server keeps a bounded, persistent running summary per sample that
+        hard-negative mining draws on.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DataServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -84,6 +113,16 @@ def add_DataServiceServicer_to_server(servicer, server):
                     servicer.Stats,
                     request_deserializer=dataserver_dot_v1_dot_dataserver__pb2.StatsRequest.FromString,
                     response_serializer=dataserver_dot_v1_dot_dataserver__pb2.StatsResponse.SerializeToString,
+            ),
+            'ReplayBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReplayBatch,
+                    request_deserializer=dataserver_dot_v1_dot_dataserver__pb2.ReplayBatchRequest.FromString,
+                    response_serializer=dataserver_dot_v1_dot_dataserver__pb2.ReplayBatchResponse.SerializeToString,
+            ),
+            'ReportLosses': grpc.stream_unary_rpc_method_handler(
+                    servicer.ReportLosses,
+                    request_deserializer=dataserver_dot_v1_dot_dataserver__pb2.ReportLossesRequest.FromString,
+                    response_serializer=dataserver_dot_v1_dot_dataserver__pb2.ReportLossesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -147,5 +186,39 @@ class DataService(object):
         return grpc.experimental.unary_unary(request, target, '/dataserver.v1.DataService/Stats',
             dataserver_dot_v1_dot_dataserver__pb2.StatsRequest.SerializeToString,
             dataserver_dot_v1_dot_dataserver__pb2.StatsResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ReplayBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/dataserver.v1.DataService/ReplayBatch',
+            dataserver_dot_v1_dot_dataserver__pb2.ReplayBatchRequest.SerializeToString,
+            dataserver_dot_v1_dot_dataserver__pb2.ReplayBatchResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ReportLosses(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(request_iterator, target, '/dataserver.v1.DataService/ReportLosses',
+            dataserver_dot_v1_dot_dataserver__pb2.ReportLossesRequest.SerializeToString,
+            dataserver_dot_v1_dot_dataserver__pb2.ReportLossesResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
