@@ -163,9 +163,7 @@ func TestFeedRestartUsesDisk(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(st.Pixel, first[i].Pixel) || !bytes.Equal(st.Meta, first[i].Meta) || st.Content != first[i].Content {
-			t.Fatalf("%s: disk entry differs from the extraction", smp.Path)
-		}
+		sameStreams(t, smp.Path, first[i], st) // every stream, the derived ones too
 	}
 	if st := f2.Stats(); st.CacheMisses != 0 || st.DiskHits != 3 {
 		t.Fatalf("restarted feed extracted again: %+v", st)
