@@ -43,6 +43,7 @@ type Catalog struct {
 	leases    map[string]*held
 	building  bool
 	buildDone chan struct{}
+	progress  progress
 
 	baseCtx context.Context
 	cancel  context.CancelFunc

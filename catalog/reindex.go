@@ -72,6 +72,15 @@ func (c *Catalog) build(prev *View) (*Result, error) {
 	if prev != nil {
 		opts.Previous = prev.Snapshot
 	}
+	c.progress.start(start)
+	defer c.progress.running.Store(false)
+	report := opts.Progress
+	opts.Progress = func(done, total int) {
+		c.progress.set(done, total)
+		if report != nil {
+			report(done, total)
+		}
+	}
 	snap, err := c.opts.Build(c.baseCtx, c.root, opts)
 	if err != nil {
 		return nil, fmt.Errorf("indexing %s: %w", c.root, err)

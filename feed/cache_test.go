@@ -57,8 +57,11 @@ func TestMemCacheBudget(t *testing.T) {
 func TestDiskCache(t *testing.T) {
 	dir := t.TempDir()
 	id := func(i int) string { return fmt.Sprintf("%064x", i+1) }
-	entry := int64(len(encodeEntry(fakeStreams(0), extract.Version, id(0))))
-	d, err := openDiskCache(dir, extract.Version, 2*entry)
+	var entry int64 // the largest of the three: compressed entries differ in size
+	for i := 0; i < 3; i++ {
+		entry = max(entry, int64(len(encodeEntry(fakeStreams(byte(10*i)), extract.Version, id(i)))))
+	}
+	d, err := openDiskCache(dir, extract.Version, 2*entry, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,12 +84,17 @@ func TestDiskCache(t *testing.T) {
 	if err := os.WriteFile(leftover, []byte("partial"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d2, err := openDiskCache(dir, extract.Version, 2*entry)
+	var problems []DiskProblem
+	d2, err := openDiskCache(dir, extract.Version, 2*entry, func(p DiskProblem) { problems = append(problems, p) })
 	if err != nil {
 		t.Fatal(err)
 	}
+	<-d2.scanned
 	if _, err := os.Stat(leftover); !os.IsNotExist(err) {
-		t.Fatal("temporary leftover not removed at open")
+		t.Fatal("temporary leftover not removed by the start-up scan")
+	}
+	if _, n := d2.stats(); n != 2 {
+		t.Fatalf("the scan listed %d entries, want 2", n)
 	}
 	got, ok := d2.get(id(2))
 	if !ok {
@@ -119,8 +127,13 @@ func TestDiskCache(t *testing.T) {
 	if d2.corrupt.Load() != 2 {
 		t.Fatalf("corrupt count %d, want 2", d2.corrupt.Load())
 	}
+	// Reports are rate-limited: the second corruption within
+	// DiskReportEvery is counted, not reported.
+	if len(problems) != 1 || problems[0].Kind != DiskCorrupt || problems[0].ID != id(1) || problems[0].Err == nil {
+		t.Fatalf("problems reported %+v, want the first corruption only", problems)
+	}
 	// Another extractor version does not see these entries.
-	d3, _ := openDiskCache(dir, "other-version", 2*entry)
+	d3, _ := openDiskCache(dir, "other-version", 2*entry, nil)
 	if _, ok := d3.get(id(2)); ok {
 		t.Fatal("entry of another extractor version served")
 	}
@@ -150,9 +163,7 @@ func TestFeedRestartUsesDisk(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(st.Pixel, first[i].Pixel) || !bytes.Equal(st.Meta, first[i].Meta) || st.Content != first[i].Content {
-			t.Fatalf("%s: disk entry differs from the extraction", smp.Path)
-		}
+		sameStreams(t, smp.Path, first[i], st) // every stream, the derived ones too
 	}
 	if st := f2.Stats(); st.CacheMisses != 0 || st.DiskHits != 3 {
 		t.Fatalf("restarted feed extracted again: %+v", st)

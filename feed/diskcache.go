@@ -1,14 +1,10 @@
 package feed
 
 import (
-	"bytes"
 	"container/list"
-	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,7 +12,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/starlight/dataserver/codec"
 	"github.com/starlight/dataserver/extract"
 )
 
@@ -35,8 +30,13 @@ type diskCache struct {
 	order list.List // front: most recently used; values are *diskEntry
 	byID  map[string]*list.Element
 
-	corrupt atomic.Uint64
-	errors  atomic.Uint64
+	corrupt, readErrors, writeErrors atomic.Uint64
+	reporter                         *diskReporter
+
+	// scanned is closed when the start-up scan is done; until then removed
+	// holds the ids removed, so the scan does not list them again.
+	scanned chan struct{}
+	removed map[string]bool
 }
 
 type diskEntry struct {
@@ -44,20 +44,25 @@ type diskEntry struct {
 	size int64
 }
 
-var diskMagic = []byte("DSCACHE1")
-
-// diskEntrySize is the exact size of an entry whose strings are empty.
-const diskFixed = 8 + 2 + 2 + 1 + 1 + 4 + 4 + extract.PixelLen + extract.MetaLen + extract.AlphaLen +
-	extract.PaletteLen + extract.PaletteLSBLen + 2*4*extract.VectorLen + sha256.Size
-
-// maxDiskEntry bounds the file read back (fixed part plus the longest strings).
-const maxDiskEntry = diskFixed + 2*0xffff + 2*0xff
-
-func openDiskCache(dir, version string, max int64) (*diskCache, error) {
-	d := &diskCache{dir: filepath.Join(dir, safeName(version)), version: version, max: max, byID: map[string]*list.Element{}}
+// openDiskCache opens the cache under dir/<version>; the entries already
+// on disk are listed in the background (see scan), so a large cache does
+// not delay the server's start.
+func openDiskCache(dir, version string, max int64, report func(DiskProblem)) (*diskCache, error) {
+	d := &diskCache{dir: filepath.Join(dir, safeName(version)), version: version, max: max, byID: map[string]*list.Element{},
+		reporter: newDiskReporter(report), scanned: make(chan struct{}), removed: map[string]bool{}}
 	if err := os.MkdirAll(d.dir, 0o755); err != nil {
 		return nil, fmt.Errorf("feed: cache dir %s: %w", d.dir, err)
 	}
+	go d.scan()
+	return d, nil
+}
+
+// scan lists the entries on disk, newest first behind those this process
+// used already, removes leftovers of interrupted writes, and applies the
+// byte budget. Until it is done, get and put look for an entry's file
+// directly.
+func (d *diskCache) scan() {
+	defer close(d.scanned)
 	type found struct {
 		id   string
 		size int64
@@ -85,17 +90,41 @@ func openDiskCache(dir, version string, max int64) (*diskCache, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("feed: scanning cache dir %s: %w", d.dir, err)
+		d.readErrors.Add(1)
+		d.reporter.report(DiskProblem{Kind: DiskReadFailed, Err: fmt.Errorf("feed: scanning cache dir %s: %w", d.dir, err)})
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].mod > all[j].mod })
-	for _, f := range all {
-		d.byID[f.id] = d.order.PushBack(&diskEntry{f.id, f.size})
-		d.used += f.size
-	}
 	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, f := range all {
+		if _, ok := d.byID[f.id]; !ok && !d.removed[f.id] {
+			d.byID[f.id] = d.order.PushBack(&diskEntry{f.id, f.size})
+			d.used += f.size
+		}
+	}
+	d.removed = nil
 	d.evictLocked()
-	d.mu.Unlock()
-	return d, nil
+}
+
+// scanning tells whether the start-up scan is still running.
+func (d *diskCache) scanning() bool {
+	select {
+	case <-d.scanned:
+		return false
+	default:
+		return true
+	}
+}
+
+// register records an entry found on disk before the scan listed it.
+func (d *diskCache) register(id string, size int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.byID[id]; !ok {
+		d.byID[id] = d.order.PushFront(&diskEntry{id, size})
+		d.used += size
+		d.evictLocked()
+	}
 }
 
 func (d *diskCache) sub(id string) string  { return filepath.Join(d.dir, id[:2]) }
@@ -113,18 +142,29 @@ func (d *diskCache) get(id string) (*extract.Streams, bool) {
 		d.order.MoveToFront(el)
 	}
 	d.mu.Unlock()
-	if !ok {
+	if !ok && !d.scanning() {
 		return nil, false
 	}
 	data, err := readLimited(d.path(id), maxDiskEntry)
+	if !ok && errors.Is(err, fs.ErrNotExist) {
+		return nil, false // not on disk (the scan has not listed everything yet)
+	}
 	if err == nil {
 		var s *extract.Streams
-		if s, err = decodeEntry(data, d.version, id); err == nil {
+		switch s, err = decodeEntry(data, d.version, id); {
+		case err == nil:
+			if !ok {
+				d.register(id, int64(len(data)))
+			}
 			return s, true
+		case errors.Is(err, errStaleEntry):
+		default:
+			d.corrupt.Add(1)
+			d.reporter.report(DiskProblem{Kind: DiskCorrupt, ID: id, Err: err})
 		}
-		d.corrupt.Add(1)
 	} else {
-		d.errors.Add(1)
+		d.readErrors.Add(1)
+		d.reporter.report(DiskProblem{Kind: DiskReadFailed, ID: id, Err: err})
 	}
 	d.drop(id)
 	return nil, false
@@ -141,12 +181,19 @@ func (d *diskCache) put(id string, s *extract.Streams) error {
 	if ok {
 		return nil
 	}
+	if d.scanning() {
+		if fi, err := os.Stat(d.path(id)); err == nil && fi.Mode().IsRegular() {
+			d.register(id, fi.Size())
+			return nil
+		}
+	}
 	data := encodeEntry(s, d.version, id)
 	if int64(len(data)) > d.max {
 		return nil
 	}
 	if err := writeAtomic(d.sub(id), id, data); err != nil {
-		d.errors.Add(1)
+		d.writeErrors.Add(1)
+		d.reporter.report(DiskProblem{Kind: DiskWriteFailed, ID: id, Err: err})
 		return err
 	}
 	d.mu.Lock()
@@ -161,6 +208,9 @@ func (d *diskCache) put(id string, s *extract.Streams) error {
 
 func (d *diskCache) drop(id string) {
 	d.mu.Lock()
+	if d.removed != nil {
+		d.removed[id] = true
+	}
 	if el, ok := d.byID[id]; ok {
 		e := d.order.Remove(el).(*diskEntry)
 		delete(d.byID, id)
@@ -179,6 +229,9 @@ func (d *diskCache) evictLocked() {
 		e := d.order.Remove(back).(*diskEntry)
 		delete(d.byID, e.id)
 		d.used -= e.size
+		if d.removed != nil {
+			d.removed[e.id] = true
+		}
 		os.Remove(d.path(e.id))
 	}
 }
@@ -232,112 +285,6 @@ func readLimited(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	return buf, nil
-}
-
-func encodeEntry(s *extract.Streams, version, id string) []byte {
-	out := make([]byte, 0, diskFixed+len(version)+len(id)+len(s.Format)+len(s.Mode))
-	out = append(out, diskMagic...)
-	out = binary.LittleEndian.AppendUint16(out, uint16(len(version)))
-	out = append(out, version...)
-	out = binary.LittleEndian.AppendUint16(out, uint16(len(id)))
-	out = append(out, id...)
-	out = append(out, byte(len(s.Format)))
-	out = append(out, s.Format...)
-	out = append(out, byte(len(s.Mode)))
-	out = append(out, s.Mode...)
-	out = binary.LittleEndian.AppendUint32(out, uint32(s.Width))
-	out = binary.LittleEndian.AppendUint32(out, uint32(s.Height))
-	out = append(out, s.Pixel...)
-	out = append(out, s.Meta...)
-	out = append(out, s.AlphaFull...)
-	out = append(out, s.Palette...)
-	out = append(out, s.PaletteLSB...)
-	for _, v := range s.FormatVec {
-		out = binary.LittleEndian.AppendUint32(out, math.Float32bits(v))
-	}
-	for _, v := range s.Content {
-		out = binary.LittleEndian.AppendUint32(out, math.Float32bits(v))
-	}
-	sum := sha256.Sum256(out)
-	return append(out, sum[:]...)
-}
-
-var errEntry = errors.New("feed: corrupted cache entry")
-
-func decodeEntry(data []byte, version, id string) (*extract.Streams, error) {
-	if len(data) < sha256.Size+len(diskMagic) {
-		return nil, fmt.Errorf("%w: %d bytes", errEntry, len(data))
-	}
-	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
-	if want := sha256.Sum256(body); !bytes.Equal(sum, want[:]) {
-		return nil, fmt.Errorf("%w: checksum mismatch", errEntry)
-	}
-	r := entryReader{b: body}
-	if string(r.next(len(diskMagic))) != string(diskMagic) {
-		return nil, fmt.Errorf("%w: bad magic", errEntry)
-	}
-	if string(r.next(int(r.u16()))) != version || string(r.next(int(r.u16()))) != id {
-		return nil, fmt.Errorf("%w: version or id differ", errEntry)
-	}
-	s := &extract.Streams{}
-	s.Format = codec.Format(r.next(int(r.u8())))
-	s.Mode = codec.Mode(r.next(int(r.u8())))
-	s.Width, s.Height = int(r.u32()), int(r.u32())
-	planes := r.next(extract.PixelLen + extract.MetaLen + extract.AlphaLen + extract.PaletteLen + extract.PaletteLSBLen)
-	for i := range s.FormatVec {
-		s.FormatVec[i] = math.Float32frombits(r.u32())
-	}
-	for i := range s.Content {
-		s.Content[i] = math.Float32frombits(r.u32())
-	}
-	if r.bad || len(r.b) != 0 {
-		return nil, fmt.Errorf("%w: bad layout", errEntry)
-	}
-	// The planes alias data, read for this entry alone: no second copy.
-	o := 0
-	cut := func(n int) []uint8 { p := planes[o : o+n : o+n]; o += n; return p }
-	s.Pixel = cut(extract.PixelLen)
-	s.Meta = cut(extract.MetaLen)
-	s.AlphaFull = cut(extract.AlphaLen)
-	s.Palette = cut(extract.PaletteLen)
-	s.PaletteLSB = cut(extract.PaletteLSBLen)
-	return s, nil
-}
-
-type entryReader struct {
-	b   []byte
-	bad bool
-}
-
-func (r *entryReader) next(n int) []byte {
-	if r.bad || n > len(r.b) {
-		r.bad = true
-		return nil
-	}
-	p := r.b[:n]
-	r.b = r.b[n:]
-	return p
-}
-
-func (r *entryReader) u8() uint8 {
-	if p := r.next(1); p != nil {
-		return p[0]
-	}
-	return 0
-}
-
-func (r *entryReader) u16() uint16 {
-	if p := r.next(2); p != nil {
-		return binary.LittleEndian.Uint16(p)
-	}
-	return 0
-}
-
-func (r *entryReader) u32() uint32 {
-	if p := r.next(4); p != nil {
-		return binary.LittleEndian.Uint32(p)
-	}
-	return 0
 }
 
 // validID accepts the lowercase hex content ids the index writes.

@@ -42,6 +42,10 @@ type Config struct {
 	CacheDir string
 	// DiskCacheBytes bounds the disk cache; 0 means DefaultDiskCacheBytes.
 	DiskCacheBytes int64
+	// OnDiskProblem, when set, hears of disk cache failures (corrupted
+	// entries, failed reads and writes), at most one per kind every
+	// DiskReportEvery; Stats counts them all.
+	OnDiskProblem func(DiskProblem)
 	// Extract bounds each extraction.
 	Extract extract.Options
 	// OnExtract, when set, is called after each extraction with its duration.
@@ -129,7 +133,7 @@ func New(cfg Config) (*Feed, error) {
 		inflight: map[string]*call{},
 	}
 	if cfg.CacheDir != "" {
-		d, err := openDiskCache(cfg.CacheDir, extract.Version, cfg.DiskCacheBytes)
+		d, err := openDiskCache(cfg.CacheDir, extract.Version, cfg.DiskCacheBytes, cfg.OnDiskProblem)
 		if err != nil {
 			return nil, err
 		}

@@ -9,10 +9,12 @@ type Stats struct {
 	CacheBytes   int64
 	CacheEntries int
 	// DiskBytes and DiskEntries describe the disk cache now (0 without one);
-	// DiskCorrupt counts entries found corrupted and removed.
-	DiskBytes   int64
-	DiskEntries int
-	DiskCorrupt uint64
+	// DiskCorrupt counts entries found corrupted and removed, DiskReadErrors
+	// and DiskWriteErrors the entries that could not be read or written.
+	DiskBytes                       int64
+	DiskEntries                     int
+	DiskCorrupt                     uint64
+	DiskReadErrors, DiskWriteErrors uint64
 	// ExtractErrors counts images that failed to read or extract.
 	ExtractErrors uint64
 	// Warmed counts the images whose streams were handed over already
@@ -39,6 +41,7 @@ func (f *Feed) Stats() Stats {
 	if f.disk != nil {
 		s.DiskBytes, s.DiskEntries = f.disk.stats()
 		s.DiskCorrupt = f.disk.corrupt.Load()
+		s.DiskReadErrors, s.DiskWriteErrors = f.disk.readErrors.Load(), f.disk.writeErrors.Load()
 	}
 	return s
 }

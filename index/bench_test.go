@@ -122,3 +122,33 @@ func BenchmarkRebuild100k(b *testing.B) {
 
 // benchWorkers is Options.Workers in the benchmarks (0: GOMAXPROCS).
 var benchWorkers, _ = strconv.Atoi(os.Getenv("INDEX_BENCH_WORKERS"))
+
+// BenchmarkRestart100k re-indexes the same tree as a restarted server
+// does: a new process has no previous snapshot, only the store under its
+// cache dir (opened, read, checked, closed each time).
+func BenchmarkRestart100k(b *testing.B) {
+	const n = 100_000
+	root := benchTree(b, n)
+	dir := b.TempDir()
+	st, err := OpenStore(dir, root, Options{}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	first, err := Build(context.Background(), root, Options{Store: st, HeaderOnly: true})
+	st.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		st, err := OpenStore(dir, root, Options{}, func(e StoreEvent) { b.Fatalf("store event: %+v", e) })
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := Build(context.Background(), root, Options{Store: st, HeaderOnly: true})
+		st.Close()
+		if err != nil || s.ID != first.ID {
+			b.Fatalf("restart: %v, id %s vs %s", err, s.ID, first.ID)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "files/s")
+}

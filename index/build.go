@@ -38,11 +38,15 @@ func build(ctx context.Context, root string, opts Options) (*Snapshot, error) {
 	}
 	c.opts = extract.Options{Limits: opts.Limits, MaxFileSize: c.maxFile}
 	var prev map[string]*fileResult
-	if opts.Previous != nil {
+	switch {
+	case opts.Previous != nil:
 		prev = opts.Previous.files
+	case opts.Store != nil:
+		prev = opts.Store.load()
 	}
 
 	results := make([]*fileResult, len(w.entries))
+	fresh := make([]bool, len(w.entries))
 	done, total := 0, len(w.entries)
 	tick := func() {
 		done++
@@ -65,6 +69,7 @@ func build(ctx context.Context, root string, opts Options) (*Snapshot, error) {
 			results[i] = old
 			return
 		}
+		fresh[i] = true
 		results[i] = safely(e, func() *fileResult {
 			if e.role == roleSidecar {
 				return c.sidecar(e)
@@ -102,6 +107,7 @@ func build(ctx context.Context, root string, opts Options) (*Snapshot, error) {
 			results[i] = old
 			return
 		}
+		fresh[i] = true
 		results[i] = safely(e, func() *fileResult { return c.image(e, key, sc) })
 	}, tick)
 	if err != nil {
@@ -113,6 +119,15 @@ func build(ctx context.Context, root string, opts Options) (*Snapshot, error) {
 	snap := a.assemble()
 	snap.Root = root
 	snap.Created = time.Now()
+	if opts.Store != nil {
+		changed := map[string]bool{}
+		for i, f := range fresh {
+			if f {
+				changed[w.entries[i].path] = true
+			}
+		}
+		opts.Store.save(snap.files, changed)
+	}
 	return snap, nil
 }
 

@@ -41,6 +41,10 @@ type Options struct {
 	// Previous, when set, lets Build reuse what has not changed (path, size,
 	// mtime and, on unix, inode and ctime).
 	Previous *Snapshot
+	// Store, when set, keeps what each file's reading taught across
+	// restarts: a Build without Previous reuses its records as it would
+	// Previous's, and every Build writes what it read anew (see Store).
+	Store *Store
 	// Progress, when set, is called as files are done, from the goroutine
 	// that called Build.
 	Progress func(done, total int)

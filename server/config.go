@@ -33,7 +33,7 @@ type Config struct {
 	TLSCert, TLSKey string
 	// AllowInsecurePublic lets a server without tokens listen beyond loopback.
 	AllowInsecurePublic bool
-	// CacheDir keeps extracted streams on disk when set.
+	// CacheDir, when set, keeps the persistent index and extracted streams on disk.
 	CacheDir string
 	// StateDir holds the loss feedback store (feedback.db); empty means
 	// CacheDir, and with neither the feedback lives in a temporary file

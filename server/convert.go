@@ -275,3 +275,9 @@ func servingOf(fs feed.Stats, consumers []feed.ConsumerFigures, active int) *pb.
 func timestampOf(v *catalog.View) *timestamppb.Timestamp {
 	return timestamppb.New(v.Snapshot.Created)
 }
+
+// indexingOf maps the progress of the running index build.
+func indexingOf(p catalog.Progress) *pb.IndexProgress {
+	return &pb.IndexProgress{Running: p.Running, Done: uint64(p.Done), Total: uint64(p.Total),
+		FilesPerSecond: p.Rate, EtaSeconds: p.ETA.Seconds()}
+}

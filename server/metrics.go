@@ -67,11 +67,20 @@ func newMetrics(f func() *feed.Feed, cat func() *catalog.Catalog) *metrics {
 	budgetRefusals := prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "dataserver_budget_refusals_total", Help: "Streams ended RESOURCE_EXHAUSTED for want of memory budget.",
 	}, func() float64 { return float64(f().Stats().BudgetRefusals) })
+	diskCorrupt := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "dataserver_disk_cache_corrupt_total", Help: "Disk cache entries that failed their check and were removed.",
+	}, func() float64 { return float64(f().Stats().DiskCorrupt) })
+	diskWrite := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "dataserver_disk_cache_write_errors_total", Help: "Disk cache entries that could not be written (a full disk, say).",
+	}, func() float64 { return float64(f().Stats().DiskWriteErrors) })
+	diskRead := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "dataserver_disk_cache_read_errors_total", Help: "Disk cache entries that could not be read.",
+	}, func() float64 { return float64(f().Stats().DiskReadErrors) })
 	age := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "dataserver_snapshot_age_seconds", Help: "Age of the current snapshot (0 before the first).",
 	}, func() float64 { return cat().Age().Seconds() })
 	m.reg.MustRegister(m.grpc, m.served, m.requestedMix, m.activeStreams, m.extract, m.indexSamples,
-		hits, misses, warmed, panics, bytes, budgetUsed, budgetRefusals, age,
+		hits, misses, warmed, panics, bytes, budgetUsed, budgetRefusals, age, diskCorrupt, diskWrite, diskRead,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -49,6 +49,8 @@ type Server struct {
 	health    *health.Server
 	metrics   *metrics
 	consumers feed.Consumers
+	// store is the persistent index under CacheDir (nil without one).
+	store *index.Store
 	// losses is the loss feedback (feedback.go), fbm its metrics.
 	losses   *feedback.Store
 	fbm      *feedbackMetrics
@@ -94,21 +96,27 @@ func New(cfg Config, log *zap.Logger) (*Server, error) {
 	f, err := feed.New(feed.Config{
 		Workers: cfg.Workers, Prefetch: cfg.Prefetch, MemoryBudget: cfg.MemoryBudget, BudgetWait: cfg.BudgetWait,
 		CacheBytes: cfg.CacheBytes, CacheDir: cfg.CacheDir, DiskCacheBytes: cfg.DiskCacheBytes,
-		Extract: cfg.Extract, OnExtract: s.metrics.onExtract, Losses: losses,
+		Extract: cfg.Extract, OnExtract: s.metrics.onExtract, Losses: losses, OnDiskProblem: logDiskProblem(log),
 	})
 	if err != nil {
 		losses.Close()
 		return nil, err
 	}
 	s.feed = f
-	// The index decodes every image; what it extracts warms the feed's
-	// caches, so the first epoch costs no second decode.
+	// The index decodes every new or changed image; what it extracts warms
+	// the feed's caches, so the first epoch costs no second decode. What it
+	// learns is kept in the store, so a restart does not read again.
+	s.store = openIndexStore(cfg, log)
 	s.cat = catalog.New(cfg.Root, catalog.Options{Build: cfg.Build, OnSwap: s.metrics.onSwap,
-		Index: index.Options{Workers: cfg.Workers, MaxFileSize: cfg.Extract.MaxFileSize, Limits: cfg.Extract.Limits, Extracted: f.Warm, Splits: cfg.Splits}})
+		Index: index.Options{Workers: cfg.Workers, MaxFileSize: cfg.Extract.MaxFileSize, Limits: cfg.Extract.Limits, Extracted: f.Warm,
+			Splits: cfg.Splits, Store: s.store}})
 
 	opts, err := s.serverOptions()
 	if err != nil {
 		losses.Close()
+		if s.store != nil {
+			s.store.Close()
+		}
 		return nil, err
 	}
 	s.grpc = grpc.NewServer(opts...)
@@ -252,6 +260,9 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 			s.health.SetServingStatus(ServiceName, healthpb.HealthCheckResponse_SERVING)
 		}
 	}()
+	progressCtx, stopProgress := context.WithCancel(ctx)
+	defer stopProgress()
+	go s.logIndexProgress(progressCtx)
 	s.log.Info("listening", zap.Stringer("addr", lis.Addr()), zap.String("root", s.cfg.Root),
 		zap.Bool("tls", s.cfg.TLSCert != ""), zap.Bool("auth", len(s.cfg.Tokens) > 0))
 	var err error
@@ -263,6 +274,9 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	s.shutdown()
 	if cerr := s.losses.Close(); cerr != nil {
 		s.log.Error("closing the loss feedback store", zap.Error(cerr))
+	}
+	if s.store != nil {
+		s.store.Close()
 	}
 	return err
 }

@@ -43,6 +43,10 @@ func (h *service) Stats(_ context.Context, req *pb.StatsRequest) (*pb.StatsRespo
 	defer h.s.track()()
 	v := h.s.cat.Current()
 	if v == nil {
+		if p := h.s.cat.Progress(); p.Running {
+			// Before the first snapshot, only how far its build is.
+			return &pb.StatsResponse{ExtractorVersion: extractorVersion, Indexing: indexingOf(p)}, nil
+		}
 		return nil, toStatus(catalog.ErrNotReady)
 	}
 	size := int(req.GetPageSize())
@@ -61,7 +65,7 @@ func (h *service) Stats(_ context.Context, req *pb.StatsRequest) (*pb.StatsRespo
 		Samples: uint64(len(v.Snapshot.Samples)), Accepted: uint64(v.Accepted),
 		Counts: countsOf(v.Counts), Problems: problemsOf(page), TotalProblems: uint64(total),
 		Serving:          servingOf(h.s.feed.Stats(), consumers, active),
-		ExtractorVersion: extractorVersion, Reindexing: h.s.cat.Reindexing(),
+		ExtractorVersion: extractorVersion, Reindexing: h.s.cat.Reindexing(), Indexing: indexingOf(h.s.cat.Progress()),
 		UnpairedStegos: uint64(v.PoolsFor(sampling.SplitAll).UnpairedStegos()),
 		Runs:           h.s.runStats(v),
 		Splits:         splitStatsOf(v.Splits),

@@ -68,7 +68,7 @@ func serveFlags(fl *flag.FlagSet) func() (server.Config, error) {
 	cert := fl.String("tls-cert", "", "TLS certificate (PEM); with --tls-key turns TLS on")
 	key := fl.String("tls-key", "", "TLS private key (PEM)")
 	public := fl.Bool("allow-insecure-public", false, "allow listening beyond loopback without tokens")
-	cacheDir := fl.String("cache-dir", "", "keep extracted streams on disk here, so a restart does not decode again")
+	cacheDir := fl.String("cache-dir", "", "keep the index and extracted streams on disk here, so a restart does not read unchanged images again")
 	stateDir := fl.String("state-dir", "", "keep the loss feedback (feedback.db) here; default --cache-dir, neither: lost at exit")
 	fbRuns := fl.Int("feedback-max-runs", feedback.DefaultMaxRuns, "loss feedback runs kept (the least recently written goes first)")
 	fbAge := fl.Duration("feedback-max-age", feedback.DefaultMaxAge, "drop a loss feedback run not written for this long")

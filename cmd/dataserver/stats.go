@@ -58,6 +58,12 @@ func runStats(ctx context.Context, args []string) error {
 
 // printStats writes the response as aligned tables.
 func printStats(out io.Writer, st *pb.StatsResponse, problems int) error {
+	if ix := st.GetIndexing(); ix.GetRunning() {
+		fmt.Fprintf(out, "indexing: %d of %d files, %.0f files/s, about %.0fs left\n", ix.GetDone(), ix.GetTotal(), ix.GetFilesPerSecond(), ix.GetEtaSeconds())
+		if st.GetSnapshotId() == "" {
+			return nil // no snapshot yet: nothing else to show
+		}
+	}
 	fmt.Fprintf(out, "snapshot %s, built %s (%.0fs ago), extractor %s%s\n", st.GetSnapshotId(),
 		st.GetSnapshotCreated().AsTime().Local().Format(time.DateTime), st.GetSnapshotAgeSeconds(), st.GetExtractorVersion(),
 		map[bool]string{true: ", REINDEXING", false: ""}[st.GetReindexing()])
