@@ -112,7 +112,8 @@ def plot(rep: dict, path: str) -> None:
             v = np.array([ms[n]["value"] for n in names], dtype=float)
             lo = np.array([ms[n]["lo"] for n in names], dtype=float)
             hi = np.array([ms[n]["hi"] for n in names], dtype=float)
-            err = np.nan_to_num(np.vstack([v - lo, hi - v]))
+            # Clipped at 0: a Wilson bound equals the rate up to rounding at 0 and 1.
+            err = np.clip(np.nan_to_num(np.vstack([v - lo, hi - v])), 0, None)
             ax.bar(x + (i - (len(arms) - 1) / 2) * width, 100 * np.nan_to_num(v), width, yerr=100 * err,
                    capsize=3, label=a)
         ax.set_xticks(x)
