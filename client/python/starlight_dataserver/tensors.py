@@ -148,8 +148,9 @@ def model_tensors(msg: "pb.StreamBatchesResponse", streams: Sequence[str], alpha
     same streams as their uint8 values (0/1 planes as 0/1, two-channel alpha
     as [alpha, alpha & 1]), format and content float32; normalize() turns
     such a batch into the float32 one, bit for bit, on any device."""
-    if dtype == "uint8":
-        return _u8_tensors(msg, streams, alpha_channels)
+    u8 = dtype == "uint8"
+    # How each kind of stream is built, in each dtype.
+    scale, alpha2, plane01 = (owned_u8, two_channel_alpha_u8, owned_u8) if u8 else (scaled, two_channel_alpha, plane)
     batch = len(msg.content_ids)
     if len(msg.tensors) != len(streams):
         raise TensorError(f"batch carries {len(msg.tensors)} tensors {[t.name for t in msg.tensors]}, {len(streams)} were requested {list(streams)}")
@@ -158,34 +159,13 @@ def model_tensors(msg: "pb.StreamBatchesResponse", streams: Sequence[str], alpha
         wire = "alpha_full" if (name == "alpha" and alpha_channels == 2) else name
         a = checked_array(t, wire, batch)
         if name in ("pixel", "meta", "palette"):
-            out[name] = scaled(a)
+            out[name] = scale(a)
         elif wire == "alpha_full":
-            out[name] = two_channel_alpha(a)
+            out[name] = alpha2(a)
         elif name in ("alpha", "lsb", "palette_lsb"):
             if not t.bits_packed and a.size and a.max() > 1:
                 raise TensorError(f"tensor {name!r} holds values above 1 (a 0/1 plane)")
-            out[name] = plane(a)
-        else:
-            out[name] = floats(a)
-    return out
-
-
-def _u8_tensors(msg, streams, alpha_channels) -> Dict[str, torch.Tensor]:
-    batch = len(msg.content_ids)
-    if len(msg.tensors) != len(streams):
-        raise TensorError(f"batch carries {len(msg.tensors)} tensors {[t.name for t in msg.tensors]}, {len(streams)} were requested {list(streams)}")
-    out: Dict[str, torch.Tensor] = {}
-    for name, t in zip(streams, msg.tensors):
-        wire = "alpha_full" if (name == "alpha" and alpha_channels == 2) else name
-        a = checked_array(t, wire, batch)
-        if wire == "alpha_full":
-            out[name] = two_channel_alpha_u8(a)
-        elif name in ("alpha", "lsb", "palette_lsb"):
-            if not t.bits_packed and a.size and a.max() > 1:
-                raise TensorError(f"tensor {name!r} holds values above 1 (a 0/1 plane)")
-            out[name] = owned_u8(a)
-        elif name in U8_KINDS:
-            out[name] = owned_u8(a)
+            out[name] = plane01(a)
         else:
             out[name] = floats(a)
     return out
