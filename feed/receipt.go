@@ -48,7 +48,7 @@ const (
 
 // ErrBadReceipt marks a receipt string this package did not write: garbage,
 // truncated, edited, or of an unknown version (InvalidArgument).
-var ErrBadReceipt = errors.New("feed: bad receipt")
+var ErrBadReceipt = errors.New("bad receipt (pass a StreamBatchesResponse.receipt as it was sent)")
 
 var (
 	receiptDomain = []byte("starlight.dataserver.feed.receipt")

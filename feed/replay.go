@@ -17,7 +17,7 @@ import (
 // ErrReceiptStale marks a well-formed receipt whose batch this server cannot
 // give back byte for byte: its snapshot is not served here any more, a file
 // changed, or the extraction differs (FailedPrecondition).
-var ErrReceiptStale = errors.New("feed: the receipt's batch cannot be replayed")
+var ErrReceiptStale = errors.New("the receipt's batch cannot be replayed here")
 
 // maxNamedFiles bounds the changed files an error names.
 const maxNamedFiles = 20
