@@ -9,7 +9,9 @@ Debian package the client can count on (python3-grpcio and python3-protobuf
 are)."""
 
 from dataclasses import dataclass
-from typing import Iterator, Optional, Tuple, Union
+from typing import Optional
+
+from .protowire import fields
 
 #: The trailing metadata key gRPC carries the whole status in.
 DETAILS_KEY = "grpc-status-details-bin"
@@ -55,27 +57,27 @@ def parse_status(data: bytes) -> StatusDetails:
     Duration: seconds 1, nanos 2) among its details. Unknown fields and
     detail types are skipped; malformed input raises ValueError."""
     code, message, reason, domain, delay = 0, "", "", "", None
-    for field, value in _fields(data):
+    for field, value in _fields_of(data):
         if field == 1 and isinstance(value, int):
             code = _int32(value)
         elif field == 2 and isinstance(value, bytes):
             message = value.decode("utf-8", "replace")
         elif field == 3 and isinstance(value, bytes):
             type_url, body = "", b""
-            for f, v in _fields(value):
+            for f, v in _fields_of(value):
                 if f == 1 and isinstance(v, bytes):
                     type_url = v.decode("utf-8", "replace")
                 elif f == 2 and isinstance(v, bytes):
                     body = v
             if type_url == _ERROR_INFO:
-                for f, v in _fields(body):
+                for f, v in _fields_of(body):
                     if f == 1 and isinstance(v, bytes):
                         reason = v.decode("utf-8", "replace")
                     elif f == 2 and isinstance(v, bytes):
                         domain = v.decode("utf-8", "replace")
             elif type_url == _RETRY_INFO:
                 delay = 0.0
-                for f, v in _fields(body):
+                for f, v in _fields_of(body):
                     if f == 1 and isinstance(v, bytes):
                         delay = _duration(v)
     return StatusDetails(code, message, reason, domain, delay)
@@ -83,7 +85,7 @@ def parse_status(data: bytes) -> StatusDetails:
 
 def _duration(data: bytes) -> float:
     seconds, nanos = 0, 0
-    for f, v in _fields(data):
+    for f, v in _fields_of(data):
         if f == 1 and isinstance(v, int):
             seconds = _int64(v)
         elif f == 2 and isinstance(v, int):
@@ -91,45 +93,8 @@ def _duration(data: bytes) -> float:
     return max(0.0, seconds + nanos / 1e9)
 
 
-def _fields(data: bytes) -> Iterator[Tuple[int, Union[int, bytes]]]:
-    """Yields (field number, value) of a protobuf message: an int for
-    varint and fixed fields, bytes for length-delimited ones."""
-    i = 0
-    while i < len(data):
-        key, i = _varint(data, i)
-        field, wire = key >> 3, key & 7
-        if field == 0:
-            raise ValueError("status details: field number 0")
-        if wire == 0:
-            v, i = _varint(data, i)
-            yield field, v
-        elif wire == 2:
-            n, i = _varint(data, i)
-            if i + n > len(data):
-                raise ValueError("status details: truncated field")
-            yield field, data[i:i + n]
-            i += n
-        elif wire in (1, 5):
-            n = 8 if wire == 1 else 4
-            if i + n > len(data):
-                raise ValueError("status details: truncated field")
-            yield field, int.from_bytes(data[i:i + n], "little")
-            i += n
-        else:
-            raise ValueError(f"status details: wire type {wire}")
-
-
-def _varint(data: bytes, i: int) -> Tuple[int, int]:
-    v, shift = 0, 0
-    while True:
-        if i >= len(data) or shift > 63:
-            raise ValueError("status details: bad varint")
-        b = data[i]
-        i += 1
-        v |= (b & 0x7F) << shift
-        shift += 7
-        if b < 0x80:
-            return v & ((1 << 64) - 1), i
+def _fields_of(data: bytes):
+    return fields(data, "status details")
 
 
 def _int64(v: int) -> int:

@@ -15,6 +15,7 @@ import grpc
 
 from ._proto import dataserver_pb2_grpc as pbg
 from .errors import ConfigError
+from .protowire import fields
 
 #: The grpc.health.v1 service name the server reports its readiness under.
 HEALTH_SERVICE = "dataserver.v1.DataService"
@@ -275,41 +276,11 @@ def encode_health_request(service: str) -> bytes:
 def decode_health_status(data: bytes) -> int:
     """Reads the status of a grpc.health.v1.HealthCheckResponse (0 when
     absent); unknown fields are skipped, malformed input raises ValueError."""
-    i, status = 0, 0
-    while i < len(data):
-        key, i = _read_varint(data, i)
-        field, wire = key >> 3, key & 7
-        if wire == 0:
-            v, i = _read_varint(data, i)
-            if field == 1:
-                status = v
-        elif wire == 2:
-            n, i = _read_varint(data, i)
-            if i + n > len(data):
-                raise ValueError("health response: truncated field")
-            i += n
-        elif wire == 1:
-            i += 8
-        elif wire == 5:
-            i += 4
-        else:
-            raise ValueError(f"health response: wire type {wire}")
-    if i > len(data):
-        raise ValueError("health response: truncated")
+    status = 0
+    for field, value in fields(data, "health response"):
+        if field == 1 and isinstance(value, int):
+            status = value
     return status
-
-
-def _read_varint(data: bytes, i: int) -> Tuple[int, int]:
-    v, shift = 0, 0
-    while True:
-        if i >= len(data) or shift > 63:
-            raise ValueError("health response: bad varint")
-        b = data[i]
-        i += 1
-        v |= (b & 0x7F) << shift
-        shift += 7
-        if b < 0x80:
-            return v, i
 
 
 def health_check(channel: grpc.Channel, service: str = HEALTH_SERVICE, timeout: float = 2.0) -> int:
