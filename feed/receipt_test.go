@@ -134,7 +134,13 @@ func TestStreamedReceiptsReplay(t *testing.T) {
 			if again.Receipt != b.Receipt || again.Cursor != b.Cursor || fmt.Sprint(again.Rows) != fmt.Sprint(b.Rows) {
 				t.Fatalf("%s: replay differs", where)
 			}
+			// The replayed batch (and the reply's copy) is held for the
+			// caller: charged until released, and given back then.
+			held := f.Stats().BudgetUsed
 			again.Release()
+			if freed := held - f.Stats().BudgetUsed; freed < 2*b.Bytes() {
+				t.Fatalf("%s: releasing the replayed batch gave back %d bytes of budget, want at least twice its %d bytes", where, freed, b.Bytes())
+			}
 			if first == nil {
 				first = b
 				continue

@@ -47,7 +47,9 @@ func (f *Feed) assembleAt(ctx context.Context, root string, view *catalog.View, 
 // with ErrReceiptStale naming it, even when the cache still holds its old
 // streams. The batch's digest must then equal the receipt's: Replay never
 // returns other bytes under a receipt. The caller must Release the batch.
-// Errors: ErrBadReceipt, ErrReceiptStale, and those of sampling and catalog.
+// The batch, and the copy a reply makes of it, are charged to the memory
+// budget until Release (ErrBudget when that much is not free in time).
+// Errors: ErrBadReceipt, ErrReceiptStale, ErrBudget, and those of sampling and catalog.
 func (f *Feed) Replay(ctx context.Context, cat *catalog.Catalog, receipt string) (*Batch, error) {
 	r, err := ParseReceipt(receipt)
 	if err != nil {
@@ -79,10 +81,18 @@ func (f *Feed) Replay(ctx context.Context, cat *catalog.Catalog, receipt string)
 	}
 	l := r.Layout
 	l.Gather = true
-	batch, _, err := f.assembleAt(ctx, cat.Root(), view, sched, b, l, nil)
+	// The batch and the reply's copy of its tensors are held for the caller:
+	// both are charged to the memory budget until the batch is released.
+	charged, err := f.budget.reserve(ctx, 2*Spec{Params: r.Position.Params, Layout: l}.batchBytes(), f.cfg.BudgetWait)
 	if err != nil {
 		return nil, err
 	}
+	batch, _, err := f.assembleAt(ctx, cat.Root(), view, sched, b, l, nil)
+	if err != nil {
+		f.budget.release(charged)
+		return nil, err
+	}
+	batch.charged = charged
 	if batch.Receipt != receipt {
 		batch.Release()
 		return nil, fmt.Errorf("%w: the re-assembled bytes differ from the receipt's digest although the files are unchanged (the extraction differs); nothing returned", ErrReceiptStale)

@@ -9,8 +9,8 @@ import (
 
 // ReplayBatch returns the batch a receipt names, the message first sent byte
 // for byte; columns_only leaves its tensors out (the digest is still checked).
-// A replay takes one of the stream slots while it assembles: it holds a
-// whole batch in memory, like a stream.
+// A replay takes one of the stream slots while it assembles, and the batch
+// and its copy in the reply are charged to the memory budget (feed.Replay).
 func (h *service) ReplayBatch(ctx context.Context, req *pb.ReplayBatchRequest) (*pb.ReplayBatchResponse, error) {
 	s := h.s
 	defer s.track()()
