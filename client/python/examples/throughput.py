@@ -8,6 +8,12 @@ epochs (a first pass warms the server's cache and is not counted).
 
 With --workers N the batches come through a DataLoader with N worker
 processes (the CPU figure is then the main process's only).
+
+Two modes take the path apart: --receive-only reads the messages as the
+client does (gRPC, the split into header and tensor views, the schedule
+checks) and converts nothing; --convert-only receives --warm messages once
+and then converts them over and over in this thread, nothing received, so
+its CPU per batch is the conversion's alone.
 """
 
 import argparse
@@ -33,20 +39,33 @@ def main() -> None:
     ap.add_argument("--unpacked", action="store_true", help="0/1 planes one byte per value on the wire")
     ap.add_argument("--dtype", default="float32", choices=("float32", "uint8"),
                     help="float32 model inputs, or uint8 values to normalise on the device")
-    ap.add_argument("--prefetch", type=int, default=2, help="batches converted ahead in a background thread (0: none)")
+    ap.add_argument("--prefetch", type=int, default=2, help="batches converted ahead in background threads (0: none)")
+    ap.add_argument("--convert-threads", type=int, default=2, help="threads converting batches beside the receiving one (0: it converts too)")
+    ap.add_argument("--receive-only", action="store_true", help="receive and split the messages, convert nothing")
+    ap.add_argument("--convert-only", action="store_true", help="convert --warm messages received once, again and again")
     a = ap.parse_args()
 
     ds = sds.StreamingDataset(a.addr, batch_size=a.batch_size, seed=1, epochs=1 << 20,
                               streams=a.streams.split(",") if a.streams else None,
                               pack_bit_planes=not a.unpacked, consumer="throughput", dtype=a.dtype,
-                              prefetch=a.prefetch)
-    it = iter(ds.loader(num_workers=a.workers) if a.workers else ds)
+                              prefetch=a.prefetch, convert_threads=a.convert_threads)
+    if a.receive_only or a.convert_only:
+        stream = iter(sds.BatchStream(ds.connect(), ds.request(0, 1)))
+        if a.receive_only:
+            it = ({"label": m.labels} for m in stream)
+        else:
+            held = [next(stream) for _ in range(max(1, a.warm))]
+            pool = sds.BufferPool(keep=8)
+            it = (sds.to_batch(held[i % len(held)], ds.streams, ds.alpha_channels, a.dtype, pool.empty)
+                  for i in range(1 << 62))
+    else:
+        it = iter(ds.loader(num_workers=a.workers) if a.workers else ds)
     for _ in range(a.warm):
         next(it)
     samples = 0
     wall0, cpu0 = time.perf_counter(), time.process_time()
     for _ in range(a.batches):
-        samples += int(next(it)["label"].shape[0])
+        samples += len(next(it)["label"])
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     print(f"{a.batches} batches, {samples} samples in {wall:.2f}s: {a.batches / wall:.1f} batches/s, "
           f"{samples / wall:.0f} samples/s; client CPU {1000 * cpu / a.batches:.1f} ms per batch")

@@ -43,6 +43,7 @@ the targets (TARGETS: bit_order, label, method, loss_weight). bit_order is
 "none" for every clean sample: it is a target, never an input.
 """
 
+from .bufpool import BufferPool
 from .batch import KIND_CLEAN, KIND_NEGATIVE, KIND_STEGO, METHODS, MODEL_INPUTS, TARGETS, model_inputs, targets, to_batch
 from .dataset import StreamingDataset, StreamingLoader
 from .distributed import rank_world
@@ -60,6 +61,6 @@ __all__ = [
     "StreamingDataset", "StreamingLoader", "BatchStream", "Connection", "TLSOptions", "RetryPolicy",
     "ResumeEvent", "Mix", "LossWeights", "STREAMS", "SPLITS", "MODEL_INPUTS", "METHODS", "KIND_CLEAN", "KIND_STEGO",
     "KIND_NEGATIVE", "TARGETS", "model_inputs", "targets", "to_batch", "rank_world", "is_transient", "retry_delay",
-    "details_of", "StatusDetails", "health_check", "LossReporter", "Mining", "explain", "normalize",
+    "details_of", "StatusDetails", "health_check", "LossReporter", "Mining", "explain", "normalize", "BufferPool",
     "DataServerError", "ConfigError", "StreamError", "DiscontinuityError", "TensorError", "StateError",
 ]

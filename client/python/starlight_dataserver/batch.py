@@ -7,7 +7,7 @@ import torch
 
 from ._proto import dataserver_pb2 as pb
 from .errors import TensorError
-from .tensors import model_tensors, one_hot
+from .tensors import Alloc, model_tensors, one_hot
 
 #: The keys of the model's inputs, in its order: the eight streams.
 MODEL_INPUTS = ("pixel", "meta", "alpha", "lsb", "palette", "palette_lsb", "format", "content")
@@ -24,13 +24,15 @@ KIND_CLEAN, KIND_STEGO, KIND_NEGATIVE = pb.KIND_CLEAN, pb.KIND_STEGO, pb.KIND_NE
 METHODS = ("alpha", "palette", "lsb.rgb", "exif", "raw")
 
 
-def to_batch(msg: "pb.StreamBatchesResponse", streams: Sequence[str], alpha_channels: int,
-             dtype: str = "float32") -> Dict[str, object]:
+def to_batch(msg, streams: Sequence[str], alpha_channels: int,
+             dtype: str = "float32", alloc: Alloc = np.empty) -> Dict[str, object]:
     """Returns the batch dict of a message: the requested streams (model
     names, model order; float32, or their uint8 values with dtype "uint8",
     see normalize), then bit_order, label, method, loss_weight, kind and
     the per-sample ids, then the batch's place in the schedule. See the
-    package documentation for each key."""
+    package documentation for each key. msg is a pb.StreamBatchesResponse
+    or a wirebatch.WireBatch; the model inputs' arrays come from alloc (a
+    BufferPool's empty to reuse those of batches the caller dropped)."""
     n = len(msg.content_ids)
     cols = {
         "paths": msg.paths, "submissions": msg.submissions, "labels": msg.labels,
@@ -41,7 +43,7 @@ def to_batch(msg: "pb.StreamBatchesResponse", streams: Sequence[str], alpha_chan
     for name, col in cols.items():
         if len(col) != n:
             raise TensorError(f"batch epoch {msg.epoch} index {msg.batch_index}: {len(col)} {name} for {n} samples")
-    out: Dict[str, object] = dict(model_tensors(msg, streams, alpha_channels, dtype))
+    out: Dict[str, object] = dict(model_tensors(msg, streams, alpha_channels, dtype, alloc))
     out["bit_order"] = one_hot(msg.bit_order_one_hot, n)
     out["label"] = torch.from_numpy(np.fromiter(msg.labels, dtype=np.int64, count=n))
     out["method"] = torch.from_numpy(np.fromiter(msg.technique_classes, dtype=np.int64, count=n))

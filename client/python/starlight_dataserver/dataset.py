@@ -15,7 +15,8 @@ from .errors import ConfigError, StateError
 from .feedback import Mining
 from .options import (STREAM_KINDS, LossWeightsLike, Mix, MixLike, as_loss_weights, as_mix, check_split, check_uint,
                       stream_names, wire_streams)
-from .prefetch import Background
+from .bufpool import BufferPool
+from .prefetch import Pipeline
 from .replay import replay_message, samples_of
 from .retry import RetryPolicy
 from .state import STATE_VERSION, Position
@@ -124,7 +125,7 @@ class StreamingDataset(IterableDataset):
                  ready_timeout: Optional[float] = 60.0,
                  on_resume: Optional[Callable[[ResumeEvent], None]] = _log_resume,
                  mining: Optional[Mining] = None, split: str = "train", evaluation: bool = False,
-                 dtype: str = "float32", prefetch: int = 2):
+                 dtype: str = "float32", prefetch: int = 2, convert_threads: int = 2):
         super().__init__()
         self._options = dict(
             batch_size=batch_size, mix=mix, loss_weights=loss_weights, class_balance=class_balance,
@@ -134,7 +135,8 @@ class StreamingDataset(IterableDataset):
             ca_file=ca_file, cert_file=cert_file, key_file=key_file, server_name=server_name, insecure=insecure,
             consumer=consumer, snapshot_id=snapshot_id, max_batches=max_batches, retry=retry,
             max_message_bytes=max_message_bytes, ready_timeout=ready_timeout, on_resume=on_resume,
-            split=split, evaluation=evaluation, dtype=dtype, prefetch=prefetch)
+            split=split, evaluation=evaluation, dtype=dtype, prefetch=prefetch,
+            convert_threads=convert_threads)
         self.split = check_split(split)
         self.evaluation = bool(evaluation)
         self.batch_size = check_uint("batch_size", batch_size, positive=True)
@@ -155,6 +157,7 @@ class StreamingDataset(IterableDataset):
             raise ConfigError(f"dtype {dtype!r}: want 'float32' or 'uint8'")
         self.dtype = dtype
         self.prefetch = check_uint("prefetch", prefetch)
+        self.convert_threads = check_uint("convert_threads", convert_threads)
         self.max_batches = check_uint("max_batches", max_batches)
         if not isinstance(consumer, str) or not isinstance(snapshot_id, str):
             raise ConfigError("consumer and snapshot_id must be strings")
@@ -298,10 +301,18 @@ class StreamingDataset(IterableDataset):
             if self.ready_timeout is not None:
                 conn.wait_ready(self.ready_timeout)
             stream = BatchStream(conn, req, retry=self.retry, expect=expect, on_resume=self.on_resume)
-            batches = (self._batch(msg, s, workers, grank, gworld) for msg in stream)
+            # Reuses the arrays of batches the loop has dropped: those ahead,
+            # the one in the loop, those converting and a few the loop may
+            # keep a little longer (twice: pixel and lsb share a shape).
+            pool = BufferPool(keep=2 * (self.prefetch + self.convert_threads + 4))
+
+            def convert(msg):
+                return self._batch(msg, s, workers, grank, gworld, pool.empty)
             if self.prefetch > 0 and get_worker_info() is None:
                 # A worker process is already off the training thread.
-                batches = ahead = Background(batches, self.prefetch)
+                batches = ahead = Pipeline(stream, self.prefetch, convert, workers=self.convert_threads)
+            else:
+                batches = (convert(msg) for msg in stream)
             for b in batches:
                 self.record(b)
                 yield b
@@ -312,8 +323,8 @@ class StreamingDataset(IterableDataset):
             if ahead is not None:
                 ahead.close()
 
-    def _batch(self, msg, s, workers, grank, gworld) -> Dict[str, object]:
-        b = to_batch(msg, self.streams, self.alpha_channels, self.dtype)
+    def _batch(self, msg, s, workers, grank, gworld, alloc) -> Dict[str, object]:
+        b = to_batch(msg, self.streams, self.alpha_channels, self.dtype, alloc)
         b["stream"] = s
         b["num_streams"] = workers
         b["rank"] = grank

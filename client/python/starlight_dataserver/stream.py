@@ -13,6 +13,7 @@ from .errors import DiscontinuityError, StreamError
 from .retry import RetryPolicy, is_transient, retry_delay
 from .status import details_of
 from .transport import Connection
+from .wirebatch import WireBatch, decode
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class BatchStream:
         self._complete = expect is not None and expect.epoch >= self.end_epoch
         self._call = None
 
-    def __iter__(self) -> Iterator["pb.StreamBatchesResponse"]:
+    def __iter__(self) -> Iterator[WireBatch]:
         failures, failing_since = 0, 0.0
         try:
             while True:
@@ -116,6 +117,7 @@ class BatchStream:
                         raise give_up(f"{t}; last stream error {e.code().name}: {e.details()}") from e
                     self.resumes += 1
                     continue
+                msg = decode(msg)
                 self._accept(msg)
                 failures = 0
                 yield msg
@@ -130,14 +132,14 @@ class BatchStream:
             req.cursor = self.cursor
             if self._req.max_batches:
                 req.max_batches = self._req.max_batches - self.delivered
-        return self._conn.stub().StreamBatches(req, metadata=self._conn.metadata or None)
+        return self._conn.stream_batches(req)
 
     def _cancel(self) -> None:
         if self._call is not None:
             self._call.cancel()
             self._call = None
 
-    def _accept(self, m: "pb.StreamBatchesResponse") -> None:
+    def _accept(self, m: WireBatch) -> None:
         got = Place(m.epoch, m.batch_index)
         if self._want is not None and got != self._want:
             raise DiscontinuityError(f"got epoch {got.epoch} batch {got.batch} from {self._conn.current}, "

@@ -1,7 +1,7 @@
 """Tensor decoding: wire Tensor messages to numpy arrays without a copy per
 sample, and a batch message to the dict of torch tensors the model takes."""
 
-from typing import Dict, Sequence, Tuple
+from typing import Callable, Dict, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -41,12 +41,21 @@ def _elements(t: "pb.Tensor") -> int:
     return n
 
 
-def array(t: "pb.Tensor") -> np.ndarray:
-    """Returns the values of a wire tensor as a numpy array of its shape:
-    uint8 or little-endian float32 data is a read-only view of the message's
-    bytes (numpy.frombuffer, no copy); bit-packed 0/1 planes are unpacked
-    (numpy.unpackbits, most significant bit first) into a new uint8 array.
-    Raises TensorError when dtype, shape and data length disagree."""
+#: Allocates an uninitialised output array: (shape, dtype) -> ndarray
+#: (numpy.empty, or BufferPool.empty to reuse the arrays of earlier batches).
+Alloc = Callable[[Tuple[int, ...], object], np.ndarray]
+
+#: Packed bytes unpacked per step: the step's uint8 bits (256 KiB) stay in
+#: the cache on their way to the output array.
+UNPACK_STEP = 1 << 15
+
+
+def wire_values(t) -> Tuple[np.ndarray, Tuple[int, ...], int]:
+    """Checks a wire tensor (a pb.Tensor or a wirebatch.WireTensor) and
+    returns (values, shape, count): values a read-only view of its bytes,
+    uint8 of its shape, little-endian float32 of its shape, or the packed
+    bytes (1-D uint8) when it is bit-packed. Raises TensorError when dtype,
+    shape and data length disagree."""
     n = _elements(t)
     shape = tuple(t.shape)
     data = t.data
@@ -55,22 +64,46 @@ def array(t: "pb.Tensor") -> np.ndarray:
             need = (n + 7) // 8
             if len(data) != need:
                 raise TensorError(f"tensor {t.name!r} of shape {list(shape)} (bit-packed) needs {need} bytes, has {len(data)}")
-            return np.unpackbits(np.frombuffer(data, dtype=np.uint8), count=n).reshape(shape)
+            return np.frombuffer(data, dtype=np.uint8), shape, n
         if len(data) != n:
             raise TensorError(f"tensor {t.name!r} of shape {list(shape)} needs {n} bytes, has {len(data)}")
-        return np.frombuffer(data, dtype=np.uint8).reshape(shape)
+        return np.frombuffer(data, dtype=np.uint8).reshape(shape), shape, n
     if t.dtype == pb.DTYPE_FLOAT32:
         if t.bits_packed:
             raise TensorError(f"tensor {t.name!r} is bit-packed but of dtype float32")
         if len(data) != 4 * n:
             raise TensorError(f"tensor {t.name!r} of shape {list(shape)} needs {4 * n} bytes, has {len(data)}")
-        return np.frombuffer(data, dtype="<f4").reshape(shape)
+        return np.frombuffer(data, dtype="<f4").reshape(shape), shape, n
     raise TensorError(f"tensor {t.name!r} has dtype {t.dtype} (want uint8 or float32)")
 
 
-def checked_array(t: "pb.Tensor", name: str, batch: int) -> np.ndarray:
-    """Like array, and also checks the tensor's name, dtype and shape against
-    the stream it must be: name, batch size first."""
+def array(t) -> np.ndarray:
+    """Returns the values of a wire tensor as a numpy array of its shape:
+    uint8 or little-endian float32 data is a read-only view of the message's
+    bytes (numpy.frombuffer, no copy); bit-packed 0/1 planes are unpacked
+    (numpy.unpackbits, most significant bit first) into a new uint8 array.
+    Raises TensorError when dtype, shape and data length disagree."""
+    a, shape, n = wire_values(t)
+    if t.bits_packed:
+        return np.unpackbits(a, count=n).reshape(shape)
+    return a
+
+
+def unpack_into(packed: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Unpacks bits (most significant first) into the C-contiguous array
+    out, as its dtype (0/1 as uint8, 0./1. as float32), a cache-sized step
+    at a time; returns out."""
+    flat = out.reshape(-1)
+    n = flat.size
+    for i in range(0, len(packed), UNPACK_STEP):
+        j = min(i + UNPACK_STEP, len(packed))
+        np.copyto(flat[8 * i:min(8 * j, n)], np.unpackbits(packed[i:j], count=min(8 * (j - i), n - 8 * i)), casting="unsafe")
+    return out
+
+
+def check_stream(t, name: str, batch: int) -> None:
+    """Checks a wire tensor's name, dtype and shape against the stream it
+    must be: name, batch size first."""
     if t.name != name:
         raise TensorError(f"tensor {t.name!r} sent where {name!r} was requested")
     per, dtype = WIRE_SHAPES[name]
@@ -79,25 +112,19 @@ def checked_array(t: "pb.Tensor", name: str, batch: int) -> np.ndarray:
     want = (batch,) + per
     if tuple(t.shape) != want:
         raise TensorError(f"tensor {name!r} has shape {list(t.shape)}, want {list(want)}")
-    return array(t)
 
 
-def scaled(a: np.ndarray) -> torch.Tensor:
+def scaled(a: np.ndarray, alloc: Alloc = np.empty) -> torch.Tensor:
     """uint8 values v -> float32 v/255 (IEEE division, as x.float()/255 in torch)."""
-    out = np.empty(a.shape, dtype=np.float32)
+    out = alloc(a.shape, np.float32)
     np.divide(a, _F255, out=out, dtype=np.float32)
     return torch.from_numpy(out)
 
 
-def plane(a: np.ndarray) -> torch.Tensor:
-    """uint8 0/1 values -> float32 0/1."""
-    return torch.from_numpy(a.astype(np.float32))
-
-
-def two_channel_alpha(full: np.ndarray) -> torch.Tensor:
+def two_channel_alpha(full: np.ndarray, alloc: Alloc = np.empty) -> torch.Tensor:
     """Full alpha values [B,1,H,W] -> [B,2,H,W] float32 = [alpha/255, alpha & 1]."""
     b, _, h, w = full.shape
-    out = np.empty((b, 2, h, w), dtype=np.float32)
+    out = alloc((b, 2, h, w), np.float32)
     np.divide(full, _F255, out=out[:, 0:1], dtype=np.float32)
     np.bitwise_and(full, 1, out=out[:, 1:2], casting="unsafe")
     return torch.from_numpy(out)
@@ -116,17 +143,21 @@ def one_hot(data: bytes, batch: int) -> torch.Tensor:
     return torch.from_numpy(np.frombuffer(data, dtype=np.uint8).reshape(batch, 3).astype(np.float32))
 
 
-def owned_u8(a: np.ndarray) -> torch.Tensor:
+def owned_u8(a: np.ndarray, alloc: Alloc = np.empty) -> torch.Tensor:
     """uint8 values as a writable tensor: a read-only view of the message's
     bytes is copied (one byte per value), an array of its own is taken as it is."""
-    return torch.from_numpy(a if a.flags.writeable else a.copy())
+    if a.flags.writeable:
+        return torch.from_numpy(a)
+    out = alloc(a.shape, np.uint8)
+    np.copyto(out, a)
+    return torch.from_numpy(out)
 
 
-def two_channel_alpha_u8(full: np.ndarray) -> torch.Tensor:
+def two_channel_alpha_u8(full: np.ndarray, alloc: Alloc = np.empty) -> torch.Tensor:
     """Full alpha values [B,1,H,W] -> [B,2,H,W] uint8 = [alpha, alpha & 1]
     (channel 0 still to be scaled by 1/255, see normalize)."""
     b, _, h, w = full.shape
-    out = np.empty((b, 2, h, w), dtype=np.uint8)
+    out = alloc((b, 2, h, w), np.uint8)
     out[:, 0:1] = full
     np.bitwise_and(full, 1, out=out[:, 1:2])
     return torch.from_numpy(out)
@@ -139,33 +170,40 @@ U8_KINDS = {"pixel": "scaled", "meta": "scaled", "palette": "scaled",
             "lsb": "plane", "palette_lsb": "plane", "alpha": "plane"}
 
 
-def model_tensors(msg: "pb.StreamBatchesResponse", streams: Sequence[str], alpha_channels: int,
-                  dtype: str = "float32") -> Dict[str, torch.Tensor]:
-    """Converts the tensors of a batch message to the model's inputs, in the
-    order of streams (model names; "alpha" is sent as "alpha_full" when
+def model_tensors(msg, streams: Sequence[str], alpha_channels: int,
+                  dtype: str = "float32", alloc: Alloc = np.empty) -> Dict[str, torch.Tensor]:
+    """Converts the tensors of a batch message (a pb.StreamBatchesResponse
+    or a wirebatch.WireBatch) to the model's inputs, in the order of
+    streams (model names; "alpha" is sent as "alpha_full" when
     alpha_channels is 2). dtype "float32": pixel, meta and palette as v/255,
     0/1 planes as 0./1., format and content as they are. dtype "uint8": the
     same streams as their uint8 values (0/1 planes as 0/1, two-channel alpha
     as [alpha, alpha & 1]), format and content float32; normalize() turns
-    such a batch into the float32 one, bit for bit, on any device."""
+    such a batch into the float32 one, bit for bit, on any device. Output
+    arrays come from alloc; the message's bytes are only read."""
     u8 = dtype == "uint8"
-    # How each kind of stream is built, in each dtype.
-    scale, alpha2, plane01 = (owned_u8, two_channel_alpha_u8, owned_u8) if u8 else (scaled, two_channel_alpha, plane)
+    out_dtype = np.uint8 if u8 else np.float32
     batch = len(msg.content_ids)
     if len(msg.tensors) != len(streams):
         raise TensorError(f"batch carries {len(msg.tensors)} tensors {[t.name for t in msg.tensors]}, {len(streams)} were requested {list(streams)}")
     out: Dict[str, torch.Tensor] = {}
     for name, t in zip(streams, msg.tensors):
         wire = "alpha_full" if (name == "alpha" and alpha_channels == 2) else name
-        a = checked_array(t, wire, batch)
+        check_stream(t, wire, batch)
+        a, shape, _ = wire_values(t)
         if name in ("pixel", "meta", "palette"):
-            out[name] = scale(a)
+            out[name] = owned_u8(a, alloc) if u8 else scaled(a, alloc)
         elif wire == "alpha_full":
-            out[name] = alpha2(a)
+            out[name] = two_channel_alpha_u8(a, alloc) if u8 else two_channel_alpha(a, alloc)
         elif name in ("alpha", "lsb", "palette_lsb"):
             if not t.bits_packed and a.size and a.max() > 1:
                 raise TensorError(f"tensor {name!r} holds values above 1 (a 0/1 plane)")
-            out[name] = plane01(a)
+            dst = alloc(shape, out_dtype)
+            if t.bits_packed:
+                unpack_into(a, dst)
+            else:
+                np.copyto(dst, a, casting="unsafe")
+            out[name] = torch.from_numpy(dst)
         else:
             out[name] = floats(a)
     return out

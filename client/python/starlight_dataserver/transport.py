@@ -13,12 +13,16 @@ from urllib.parse import urlparse
 
 import grpc
 
+from ._proto import dataserver_pb2 as pb
 from ._proto import dataserver_pb2_grpc as pbg
 from .errors import ConfigError
 from .protowire import fields
 
 #: The grpc.health.v1 service name the server reports its readiness under.
 HEALTH_SERVICE = "dataserver.v1.DataService"
+
+#: The full name of the StreamBatches method.
+STREAM_BATCHES = "/dataserver.v1.DataService/StreamBatches"
 
 #: The largest batch message accepted by default (the server sends at most 128 MiB).
 DEFAULT_MAX_MESSAGE_BYTES = 256 << 20
@@ -170,6 +174,14 @@ class Connection:
     def stub(self) -> pbg.DataServiceStub:
         """Returns a DataService stub on the current replica."""
         return pbg.DataServiceStub(self.channel())
+
+    def stream_batches(self, request: "pb.StreamBatchesRequest"):
+        """Starts StreamBatches on the current replica with the bearer
+        token; the call yields each response's serialized bytes, for
+        wirebatch.decode to split without copying its tensors."""
+        call = self.channel().unary_stream(STREAM_BATCHES, request_serializer=pb.StreamBatchesRequest.SerializeToString,
+                                           response_deserializer=None)
+        return call(request, metadata=self.metadata or None)
 
     def fail_over(self) -> str:
         """Moves to the next replica (round robin) and returns its address."""

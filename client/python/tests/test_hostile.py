@@ -8,6 +8,7 @@ from google.protobuf.message import DecodeError
 from starlight_dataserver import TensorError, to_batch
 from starlight_dataserver._proto import dataserver_pb2 as pb
 from starlight_dataserver.transport import decode_health_status
+from starlight_dataserver.wirebatch import decode
 from test_tensors import STREAMS, full_message
 
 
@@ -46,6 +47,25 @@ def test_corrupt_batch_messages():
                 outcomes["ok"] += 1
             except TensorError:
                 outcomes["tensor"] += 1
+    assert outcomes["tensor"] > 0
+
+
+def test_corrupt_batch_messages_on_the_raw_path():
+    # The path StreamingDataset takes: decode the bytes by hand, then
+    # convert. Whatever the bytes, the only error is TensorError.
+    rng = np.random.default_rng(2)
+    m, _ = full_message(batch=1, packed=True)
+    raw = m.SerializeToString()
+    outcomes = {"ok": 0, "tensor": 0}
+    for data in mutations(raw[:4096] + raw[-1024:], rng, 300):
+        try:
+            msg = decode(data)
+            for ch in (1, 2):
+                for dtype in ("float32", "uint8"):
+                    to_batch(msg, STREAMS, ch, dtype)
+            outcomes["ok"] += 1
+        except TensorError:
+            outcomes["tensor"] += 1
     assert outcomes["tensor"] > 0
 
 

@@ -96,7 +96,7 @@ class FakeCall:
         item = next(self._it)
         if isinstance(item, Exception):
             raise item
-        return item
+        return item.SerializeToString()
 
     def cancel(self):
         self.cancelled = True
@@ -153,6 +153,10 @@ class FakeConn:
         call = FakeCall(items)
         self.calls.append(call)
         return call
+
+    def stream_batches(self, req):
+        """As Connection.stream_batches: each message's serialized bytes."""
+        return self.StreamBatches(req, metadata=self.metadata)
 
 
 def run(conn, req, **kw):

@@ -6,7 +6,7 @@ import torch
 
 from starlight_dataserver import TensorError, model_inputs, targets, to_batch
 from starlight_dataserver._proto import dataserver_pb2 as pb
-from starlight_dataserver.tensors import array, model_tensors, scaled, two_channel_alpha
+from starlight_dataserver.tensors import UNPACK_STEP, array, model_tensors, scaled, two_channel_alpha, unpack_into
 
 RNG = np.random.default_rng(7)
 
@@ -41,6 +41,17 @@ def test_packed_bits_unpack_most_significant_first(n):
         packed[i // 8] |= int(b) << (7 - i % 8)
     t = pb.Tensor(name="lsb", dtype=pb.DTYPE_UINT8, shape=[n], data=bytes(packed), bits_packed=True)
     assert np.array_equal(array(t), bits)
+
+
+@pytest.mark.parametrize("n", [1, 7, 8, 9, 64, 8 * UNPACK_STEP, 8 * UNPACK_STEP + 3, 4 * 256 * 256 + 3])
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_unpack_into_equals_unpackbits(n, dtype):
+    # In cache-sized steps, the last one short, into either output dtype.
+    bits = RNG.integers(0, 2, size=n, dtype=np.uint8)
+    packed = np.packbits(bits)
+    out = np.full(n, 7, dtype=dtype)
+    assert unpack_into(packed, out) is out
+    assert np.array_equal(out, bits.astype(dtype))
 
 
 def test_float32_is_little_endian():
