@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 try:
     import starlight_dataserver as sds
 except ImportError:  # run from the source tree
@@ -43,21 +45,22 @@ def main() -> None:
     ap.add_argument("--convert-threads", type=int, default=2, help="threads converting batches beside the receiving one (0: it converts too)")
     ap.add_argument("--receive-only", action="store_true", help="receive and split the messages, convert nothing")
     ap.add_argument("--convert-only", action="store_true", help="convert --warm messages received once, again and again")
+    ap.add_argument("--no-reuse", action="store_true",
+                    help="new arrays for every batch instead of reusing those of dropped batches (BufferPool)")
     a = ap.parse_args()
 
     ds = sds.StreamingDataset(a.addr, batch_size=a.batch_size, seed=1, epochs=1 << 20,
                               streams=a.streams.split(",") if a.streams else None,
                               pack_bit_planes=not a.unpacked, consumer="throughput", dtype=a.dtype,
                               prefetch=a.prefetch, convert_threads=a.convert_threads)
+    ds.reuse_arrays = not a.no_reuse
     if a.receive_only or a.convert_only:
         stream = iter(sds.BatchStream(ds.connect(), ds.request(0, 1)))
         if a.receive_only:
             it = ({"label": m.labels} for m in stream)
         else:
             held = [next(stream) for _ in range(max(1, a.warm))]
-            pool = sds.BufferPool(keep=8)
-            it = (sds.to_batch(held[i % len(held)], ds.streams, ds.alpha_channels, a.dtype, pool.empty)
-                  for i in range(1 << 62))
+            it = converted(held, ds, a.dtype, None if a.no_reuse else sds.BufferPool(keep=16))
     else:
         it = iter(ds.loader(num_workers=a.workers) if a.workers else ds)
     for _ in range(a.warm):
@@ -69,6 +72,17 @@ def main() -> None:
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     print(f"{a.batches} batches, {samples} samples in {wall:.2f}s: {a.batches / wall:.1f} batches/s, "
           f"{samples / wall:.0f} samples/s; client CPU {1000 * cpu / a.batches:.1f} ms per batch")
+
+
+def converted(held, ds, dtype, pool):
+    """Converts the held messages in turn, forever, keeping the last three
+    batches alive as a loop with prefetch=2 does."""
+    alive = []
+    alloc = pool.empty if pool is not None else np.empty
+    for i in range(1 << 62):
+        b = sds.to_batch(held[i % len(held)], ds.streams, ds.alpha_channels, dtype, alloc)
+        alive = alive[-2:] + [b]
+        yield b
 
 
 if __name__ == "__main__":

@@ -6,16 +6,17 @@ import multiprocessing
 import time
 from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
+import numpy as np
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 from ._proto import dataserver_pb2 as pb
 from .batch import to_batch
+from .bufpool import BufferPool
 from .distributed import global_stream, rank_world
 from .errors import ConfigError, StateError
 from .feedback import Mining
 from .options import (STREAM_KINDS, LossWeightsLike, Mix, MixLike, as_loss_weights, as_mix, check_split, check_uint,
                       stream_names, wire_streams)
-from .bufpool import BufferPool
 from .prefetch import Pipeline
 from .replay import replay_message, samples_of
 from .retry import RetryPolicy
@@ -107,8 +108,12 @@ class StreamingDataset(IterableDataset):
             (their uint8 values, a quarter of the bytes: move them to the
             device and normalise there with ``normalize(batch, device)``,
             which gives the float32 values bit for bit).
-        prefetch: batches received and converted ahead in a background
-            thread while the loop trains (0: convert in the loop's thread).
+        prefetch: batches received and converted ahead in background
+            threads while the loop trains (0: receive and convert in the
+            loop's thread).
+        convert_threads: threads converting batches beside the one that
+            receives them (0: it converts too); the output arrays of dropped
+            batches are reused (see BufferPool).
     """
 
     def __init__(self, addresses: Union[str, Sequence[str]], *, batch_size: int,
@@ -158,6 +163,9 @@ class StreamingDataset(IterableDataset):
         self.dtype = dtype
         self.prefetch = check_uint("prefetch", prefetch)
         self.convert_threads = check_uint("convert_threads", convert_threads)
+        #: False gives every batch new arrays instead of reusing those of
+        #: dropped batches (BufferPool); for measurements.
+        self.reuse_arrays = True
         self.max_batches = check_uint("max_batches", max_batches)
         if not isinstance(consumer, str) or not isinstance(snapshot_id, str):
             raise ConfigError("consumer and snapshot_id must be strings")
@@ -304,10 +312,10 @@ class StreamingDataset(IterableDataset):
             # Reuses the arrays of batches the loop has dropped: those ahead,
             # the one in the loop, those converting and a few the loop may
             # keep a little longer (twice: pixel and lsb share a shape).
-            pool = BufferPool(keep=2 * (self.prefetch + self.convert_threads + 4))
+            alloc = BufferPool(keep=2 * (self.prefetch + self.convert_threads + 4)).empty if self.reuse_arrays else np.empty
 
             def convert(msg):
-                return self._batch(msg, s, workers, grank, gworld, pool.empty)
+                return self._batch(msg, s, workers, grank, gworld, alloc)
             if self.prefetch > 0 and get_worker_info() is None:
                 # A worker process is already off the training thread.
                 batches = ahead = Pipeline(stream, self.prefetch, convert, workers=self.convert_threads)
