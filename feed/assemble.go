@@ -45,8 +45,9 @@ func (f *Feed) assemble(ctx context.Context, root string, samples []*index.Sampl
 		return nil, err
 	}
 	var extra [][]byte
+	planes := planesOf(l.streams())
 	for i, t := range transforms {
-		got[i] = f.augmented(got[i], t, l.streams(), &extra)
+		got[i] = f.augmented(got[i], t, planes, &extra)
 	}
 	b := &Batch{feed: f, Rows: make([]Row, len(samples)), extra: extra}
 	for i, s := range samples {

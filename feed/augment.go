@@ -25,10 +25,31 @@ import (
 // side is the side of a plane.
 const side = crop.Size
 
-// augmented returns c with transform t applied to the planes the streams
-// need, in buffers of its own taken from the pool and appended to bufs (the
-// cache entry is never written).
-func (f *Feed) augmented(c cached, t uint8, streams []Stream, bufs *[][]byte) cached {
+// augmentedPlanes says which planes a batch's streams take from the
+// transformed crop: the pixels (pixel, lsb, content), the full alpha
+// (alpha, alpha_full) and the palette's LSB plane.
+type augmentedPlanes struct{ pixel, alpha, palette bool }
+
+// planesOf returns the planes the streams need transformed.
+func planesOf(streams []Stream) augmentedPlanes {
+	var p augmentedPlanes
+	for _, st := range streams {
+		switch st {
+		case Pixel, LSB, Content:
+			p.pixel = true
+		case Alpha, AlphaFull:
+			p.alpha = true
+		case PaletteLSB:
+			p.palette = true
+		}
+	}
+	return p
+}
+
+// augmented returns c with transform t applied to the planes p, in buffers
+// of its own taken from the pool and appended to bufs (the cache entry is
+// never written).
+func (f *Feed) augmented(c cached, t uint8, p augmentedPlanes, bufs *[][]byte) cached {
 	if t == 0 || t >= sampling.NumTransforms {
 		return c
 	}
@@ -37,30 +58,19 @@ func (f *Feed) augmented(c cached, t uint8, streams []Stream, bufs *[][]byte) ca
 		*bufs = append(*bufs, b)
 		return b
 	}
-	var pixel, alpha, palette bool
-	for _, st := range streams {
-		switch st {
-		case Pixel, LSB, Content:
-			pixel = true
-		case Alpha, AlphaFull:
-			alpha = true
-		case PaletteLSB:
-			palette = true
-		}
-	}
 	s := *c.s
 	planes := &packedPlanes{}
-	if pixel {
+	if p.pixel {
 		s.Pixel = TransformPlanes(get(len(c.s.Pixel)), c.s.Pixel, t)
 		// the content's statistics and the packed lsb tensor (PixelLen is a multiple of 8)
 		planes.lsb = get(len(s.Pixel) / 8)
 		packLSBInto(planes.lsb, s.Pixel)
 		s.Content[0], s.Content[1], s.Content[2] = extract.PackedStats(planes.lsb)
 	}
-	if alpha && !c.alphaZero {
+	if p.alpha && !c.alphaZero {
 		s.AlphaFull = TransformPlanes(get(len(c.s.AlphaFull)), c.s.AlphaFull, t)
 	}
-	if palette && !c.paletteLSBZero {
+	if p.palette && !c.paletteLSBZero {
 		s.PaletteLSB = TransformPlanes(get(len(c.s.PaletteLSB)), c.s.PaletteLSB, t)
 	}
 	if t&1 == 1 {
@@ -72,25 +82,15 @@ func (f *Feed) augmented(c cached, t uint8, streams []Stream, bufs *[][]byte) ca
 // augmentBytes bounds the memory the augmented planes of n samples take
 // beyond the batch's tensors: the transformed planes and their packed bits.
 func augmentBytes(streams []Stream, n int) int64 {
-	var pixel, alpha, palette bool
-	for _, st := range streams {
-		switch st {
-		case Pixel, LSB, Content:
-			pixel = true
-		case Alpha, AlphaFull:
-			alpha = true
-		case PaletteLSB:
-			palette = true
-		}
-	}
+	p := planesOf(streams)
 	per := 0
-	if pixel {
+	if p.pixel {
 		per += extract.PixelLen + extract.PixelLen/8
 	}
-	if alpha {
+	if p.alpha {
 		per += extract.AlphaLen + extract.AlphaLen/8
 	}
-	if palette {
+	if p.palette {
 		per += extract.PaletteLSBLen + extract.PaletteLSBLen/8
 	}
 	return int64(per) * int64(n)

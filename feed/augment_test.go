@@ -311,7 +311,7 @@ func TestAugmentedVectors(t *testing.T) {
 	c := describe(s)
 	for tr := range uint8(sampling.NumTransforms) {
 		var bufs [][]byte
-		a := newFeed(t, Config{}).augmented(c, tr, allStreams, &bufs)
+		a := newFeed(t, Config{}).augmented(c, tr, planesOf(allStreams), &bufs)
 		w, h := a.s.FormatVec[4], a.s.FormatVec[5]
 		if turned := tr&1 == 1; (turned && (w != 1.5 || h != 3)) || (!turned && (w != 3 || h != 1.5)) {
 			t.Fatalf("transform %d: width %v height %v", tr, w, h)
