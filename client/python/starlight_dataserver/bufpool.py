@@ -43,9 +43,6 @@ class BufferPool:
         self._arrays: Dict[Tuple[Tuple[int, ...], str], List[np.ndarray]] = {}
         self._lock = threading.Lock()
         self._free_count = _baseline()
-        #: Arrays handed out again (reused) and new (allocated), for tests and figures.
-        self.reused = 0
-        self.allocated = 0
 
     def empty(self, shape: Tuple[int, ...], dtype) -> np.ndarray:
         """An array of shape and dtype whose values are to be written in full."""
@@ -55,15 +52,8 @@ class BufferPool:
             arrays = self._arrays.setdefault(key, [])
             for i in range(len(arrays)):
                 if _count(arrays, i) == self._free_count:
-                    self.reused += 1
                     return arrays[i]
             a = np.empty(shape, dtype=dt)
-            self.allocated += 1
             if len(arrays) < self.keep:
                 arrays.append(a)
             return a
-
-    def clear(self) -> None:
-        """Forgets every tracked array (those still in use stay valid)."""
-        with self._lock:
-            self._arrays.clear()

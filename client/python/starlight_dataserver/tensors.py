@@ -77,18 +77,6 @@ def wire_values(t) -> Tuple[np.ndarray, Tuple[int, ...], int]:
     raise TensorError(f"tensor {t.name!r} has dtype {t.dtype} (want uint8 or float32)")
 
 
-def array(t) -> np.ndarray:
-    """Returns the values of a wire tensor as a numpy array of its shape:
-    uint8 or little-endian float32 data is a read-only view of the message's
-    bytes (numpy.frombuffer, no copy); bit-packed 0/1 planes are unpacked
-    (numpy.unpackbits, most significant bit first) into a new uint8 array.
-    Raises TensorError when dtype, shape and data length disagree."""
-    a, shape, n = wire_values(t)
-    if t.bits_packed:
-        return np.unpackbits(a, count=n).reshape(shape)
-    return a
-
-
 def unpack_into(packed: np.ndarray, out: np.ndarray) -> np.ndarray:
     """Unpacks bits (most significant first) into the C-contiguous array
     out, as its dtype (0/1 as uint8, 0./1. as float32), a cache-sized step

@@ -41,12 +41,11 @@ class WireBatch:
     other field is read from ``header`` (the message without its tensors),
     so code written for the generated class reads it the same way."""
 
-    __slots__ = ("header", "tensors", "nbytes")
+    __slots__ = ("header", "tensors")
 
-    def __init__(self, header: "pb.StreamBatchesResponse", tensors: List[WireTensor], nbytes: int):
+    def __init__(self, header: "pb.StreamBatchesResponse", tensors: List[WireTensor]):
         self.header = header
         self.tensors = tensors
-        self.nbytes = nbytes
 
     def __getattr__(self, name):
         return getattr(self.header, name)
@@ -84,7 +83,7 @@ def decode(data: bytes) -> WireBatch:
         header = _parse(pb.StreamBatchesResponse, rest, "batch message")
     except ValueError as e:
         raise TensorError(str(e)) from None
-    return WireBatch(header, tensors, end)
+    return WireBatch(header, tensors)
 
 
 def _tensor(data: bytes, view: memoryview, start: int, end: int) -> WireTensor:
