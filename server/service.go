@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/starlight/dataserver/catalog"
 	"github.com/starlight/dataserver/extract"
 	pb "github.com/starlight/dataserver/proto/dataserver/v1"
 	"github.com/starlight/dataserver/sampling"
@@ -43,11 +42,13 @@ func (h *service) Stats(_ context.Context, req *pb.StatsRequest) (*pb.StatsRespo
 	defer h.s.track()()
 	v := h.s.cat.Current()
 	if v == nil {
-		if p := h.s.cat.Progress(); p.Running {
-			// Before the first snapshot, only how far its build is.
-			return &pb.StatsResponse{ExtractorVersion: extractorVersion, Indexing: indexingOf(p)}, nil
-		}
-		return nil, toStatus(catalog.ErrNotReady)
+		// Before the first snapshot, only how far its build is. While Serve
+		// runs without a snapshot the first load is under way (it fails
+		// Serve otherwise), also in the moments before the build marks
+		// itself running and after it ends, before the swap.
+		p := h.s.cat.Progress()
+		p.Running = true
+		return &pb.StatsResponse{ExtractorVersion: extractorVersion, Indexing: indexingOf(p)}, nil
 	}
 	size := int(req.GetPageSize())
 	if size == 0 {
